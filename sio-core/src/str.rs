@@ -33,12 +33,25 @@ impl Str {
         Ok(Str(bytes))
     }
 
+    /// Wraps `bytes` that the caller knows to be valid UTF-8, without
+    /// checking them again (for text that a WebSocket library already
+    /// validated, say).
+    ///
+    /// # Safety
+    /// `bytes` must be valid UTF-8; every other method relies on it.
+    #[allow(unsafe_code)]
+    pub unsafe fn from_utf8_unchecked(bytes: Bytes) -> Self {
+        Str(bytes)
+    }
+
     /// The text.
+    #[allow(unsafe_code)]
     pub fn as_str(&self) -> &str {
-        // The constructors only admit valid UTF-8 and slicing only happens at
-        // char boundaries (see `slice_ref`), so this cannot fail; fall back
-        // to an empty string rather than panic if it ever did.
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        // SAFETY: every constructor admits only valid UTF-8 (checked, or
+        // promised by the caller of `from_utf8_unchecked`), and the slicing
+        // methods only cut at char boundaries (`slice_ref` takes a `&str`
+        // inside `self`, `tail` checks `is_char_boundary`).
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 
     /// The underlying bytes.
@@ -66,8 +79,7 @@ impl Str {
     /// Returns `None` when `start` is not on a char boundary or out of range.
     pub fn tail(&self, start: usize) -> Option<Str> {
         let text = self.as_str();
-        text.is_char_boundary(start)
-            .then(|| Str(self.0.slice(start..)))
+        text.is_char_boundary(start).then(|| Str(self.0.slice(start..)))
     }
 
     /// Length in bytes.

@@ -1,0 +1,90 @@
+//! The seam between Engine.IO and the layer above it.
+//!
+//! The engine owns transports, heartbeats and session lifetimes; the layer
+//! above (Socket.IO) only sees three events per session, always in this
+//! order and each exactly once except messages:
+//!
+//! 1. [`EngineHandler::on_open`] when the handshake completes,
+//! 2. [`EngineHandler::on_message`] for every message, in arrival order,
+//! 3. [`EngineHandler::on_close`] once, with the [`CloseReason`].
+//!
+//! Calls for one session never overlap. They run on the task that read the
+//! data from the network, so they must not block: decode, hand the work to
+//! a task or a queue, and return. To send, keep the [`SessionHandle`].
+
+use bytes::Bytes;
+use sio_core::Str;
+
+use super::{Handshake, SessionHandle};
+
+/// An application message received from a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// A text message (the data of a `4` packet, without the `4`).
+    Text(Str),
+    /// A binary message.
+    Binary(Bytes),
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// The client closed the session (`1` packet) or its connection ended.
+    TransportClose,
+    /// The connection failed (I/O error, protocol violation on the
+    /// WebSocket, concurrent polling requests).
+    TransportError,
+    /// No pong arrived within the ping timeout.
+    PingTimeout,
+    /// The client sent bytes that are not a valid packet.
+    ParseError,
+    /// The server closed the session ([`SessionHandle::close`]).
+    ForcedClose,
+    /// The server is shutting down.
+    ServerShutdown,
+    /// The client did not read fast enough: its outbound queue was full.
+    BufferFull,
+}
+
+impl CloseReason {
+    /// The reason as the Socket.IO clients and the Node server name it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CloseReason::TransportClose => "transport close",
+            CloseReason::TransportError => "transport error",
+            CloseReason::PingTimeout => "ping timeout",
+            CloseReason::ParseError => "parse error",
+            CloseReason::ForcedClose => "forced close",
+            CloseReason::ServerShutdown => "server shutting down",
+            CloseReason::BufferFull => "outbound buffer full",
+        }
+    }
+}
+
+impl std::fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the layer above Engine.IO implements to receive sessions.
+///
+/// See the [module documentation](self) for the order and threading
+/// guarantees.
+pub trait EngineHandler: Send + Sync + 'static {
+    /// Per-session state the handler keeps; the engine stores it with the
+    /// session and passes it back on every call.
+    type Session: Send + Sync + 'static;
+
+    /// A session completed its handshake. The open packet is already queued,
+    /// so anything sent through `session` from here arrives after it.
+    fn on_open(&self, session: &SessionHandle, handshake: &Handshake) -> Self::Session;
+
+    /// A message arrived on `session`.
+    fn on_message(&self, session: &SessionHandle, state: &Self::Session, message: Message);
+
+    /// The session ended. Nothing sent through the handle after this point
+    /// is delivered.
+    fn on_close(&self, session: &SessionHandle, state: &Self::Session, reason: CloseReason);
+}

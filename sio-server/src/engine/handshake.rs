@@ -1,0 +1,62 @@
+//! What the server knows about the request that opened a session.
+
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use http::{HeaderMap, Uri};
+
+use super::TransportKind;
+
+/// The request that opened a session: headers, URI (with the query the
+/// client sent), remote address and time.
+///
+/// The Socket.IO layer exposes it to applications as the socket's
+/// handshake.
+#[derive(Debug, Clone)]
+pub struct Handshake {
+    pub(crate) headers: HeaderMap,
+    pub(crate) uri: Uri,
+    pub(crate) remote_addr: Option<SocketAddr>,
+    pub(crate) issued_at: SystemTime,
+    pub(crate) transport: TransportKind,
+}
+
+impl Handshake {
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The request URI, with its query string.
+    pub fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    /// The query parameters, percent-decoded, in order. The Engine.IO ones
+    /// (`EIO`, `transport`, `t`) are included.
+    pub fn query_pairs(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        form_urlencoded::parse(self.uri.query().unwrap_or_default().as_bytes())
+            .map(|(key, value)| (key.into_owned(), value.into_owned()))
+    }
+
+    /// The first value of query parameter `key`, percent-decoded.
+    pub fn query(&self, key: &str) -> Option<String> {
+        self.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The peer address of the connection, when the server knows it (it may
+    /// be a proxy's address).
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr
+    }
+
+    /// When the handshake happened.
+    pub fn issued_at(&self) -> SystemTime {
+        self.issued_at
+    }
+
+    /// The transport the session started on.
+    pub fn transport(&self) -> TransportKind {
+        self.transport
+    }
+}

@@ -1,0 +1,47 @@
+//! Engine.IO v4 server: sessions over HTTP long-polling and WebSocket.
+//!
+//! # Guarantees
+//!
+//! - Every session starts with an `open` packet carrying exactly `sid`,
+//!   `upgrades`, `pingInterval`, `pingTimeout` and `maxPayload`. Session ids
+//!   are 128 bits from a CSPRNG, base64url-encoded.
+//! - The server pings every `ping_interval`, the first time one interval
+//!   after the handshake, and closes a session that does not answer within
+//!   `ping_timeout`.
+//! - Packets a session sends go through one bounded queue, whatever the
+//!   transport: a polling-to-WebSocket upgrade loses and reorders nothing.
+//!   A client that does not read fast enough to keep the queue below
+//!   `max_buffered_packets` is closed ([`CloseReason::BufferFull`]) and the
+//!   closure is logged; packets are never dropped silently.
+//! - Messages reach the [`EngineHandler`] in arrival order, one call at a
+//!   time per session, and `on_close` is called exactly once.
+//! - Anything malformed (a bad query, an unknown sid, concurrent polling
+//!   requests, an oversized body, an invalid packet) gets an HTTP error with
+//!   a `{"code","message"}` body and, where a session is involved, closes
+//!   that session only.
+//!
+//! The layer above plugs in through [`EngineHandler`]; see its module for
+//! the seam.
+
+mod error;
+mod handler;
+mod handshake;
+mod heartbeat;
+mod inbound;
+mod outbox;
+mod polling;
+mod query;
+mod response;
+mod server;
+mod session;
+mod sid;
+mod upgrade;
+mod websocket;
+
+pub use error::EngineError;
+pub use handler::{CloseReason, EngineHandler, Message};
+pub use handshake::Handshake;
+pub use query::TransportKind;
+pub use server::EngineServer;
+pub use session::{SendError, SessionHandle};
+pub use sid::Sid;

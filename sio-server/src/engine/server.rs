@@ -1,0 +1,237 @@
+//! [`EngineServer`]: the session table and the request router.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::SystemTime;
+
+use http::{Method, Request, Response, header};
+use hyper::body::Body as HttpBody;
+use sio_core::engine::OpenPacket;
+use tokio::sync::{Notify, mpsc};
+use tracing::Instrument as _;
+
+use super::outbox::Outbox;
+use super::query::EngineQuery;
+use super::response::{self, Body};
+use super::session::Session;
+use super::{CloseReason, EngineError, EngineHandler, Handshake, SessionHandle, Sid, TransportKind};
+use super::{heartbeat, polling, websocket};
+use crate::config::EngineConfig;
+
+/// An Engine.IO server: answers requests to the endpoint and keeps the
+/// sessions, handing their messages to `H`.
+///
+/// Serve it with [`crate::serve`], or call [`EngineServer::handle`] from
+/// any hyper-compatible stack.
+pub struct EngineServer<H: EngineHandler> {
+    config: EngineConfig,
+    handler: H,
+    sessions: RwLock<HashMap<Sid, Arc<Session<H>>>>,
+    session_removed: Notify,
+}
+
+impl<H: EngineHandler> std::fmt::Debug for EngineServer<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineServer")
+            .field("config", &self.config)
+            .field("sessions", &self.session_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H: EngineHandler> EngineServer<H> {
+    /// A server with `config`, delivering sessions to `handler`.
+    pub fn new(config: EngineConfig, handler: H) -> Arc<Self> {
+        Arc::new(EngineServer {
+            config,
+            handler,
+            sessions: RwLock::default(),
+            session_removed: Notify::new(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The handler sessions are delivered to.
+    pub fn handler(&self) -> &H {
+        &self.handler
+    }
+
+    /// The number of open sessions.
+    pub fn session_count(&self) -> usize {
+        self.sessions.read().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    /// The handle of session `sid`, if it is open.
+    pub fn session(&self, sid: &str) -> Option<SessionHandle> {
+        self.session_state(sid).map(|session| session.handle.clone())
+    }
+
+    pub(crate) fn session_state(&self, sid: &str) -> Option<Arc<Session<H>>> {
+        self.sessions
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(sid)
+            .cloned()
+    }
+
+    /// Closes every session with [`CloseReason::ServerShutdown`] and waits
+    /// until each one's `on_close` has run. Bound it with a timeout if the
+    /// handler may be slow.
+    pub async fn shutdown(&self) {
+        let sessions: Vec<_> = self
+            .sessions
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect();
+        tracing::info!(sessions = sessions.len(), "closing every session");
+        for session in &sessions {
+            session.handle.close(CloseReason::ServerShutdown);
+        }
+        loop {
+            let removed = self.session_removed.notified();
+            if self.session_count() == 0 {
+                return;
+            }
+            removed.await;
+        }
+    }
+
+    /// Answers one HTTP request. Requests outside the configured path get
+    /// 404; everything else is answered as the Engine.IO protocol says.
+    ///
+    /// `remote_addr` is the peer address, when known; it is exposed in the
+    /// session's [`Handshake`].
+    pub async fn handle<B>(self: &Arc<Self>, request: Request<B>, remote_addr: Option<SocketAddr>) -> Response<Body>
+    where
+        B: HttpBody + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let path = request.uri().path();
+        if path != self.config.path && path != self.config.path.trim_end_matches('/') {
+            return response::status(http::StatusCode::NOT_FOUND, "Not Found");
+        }
+        let origin = request.headers().get(header::ORIGIN).cloned();
+        if request.method() == Method::OPTIONS {
+            if let Some(cors) = &self.config.cors {
+                return response::preflight(cors, request.headers());
+            }
+        }
+        let mut response = self
+            .route(request, remote_addr)
+            .await
+            .unwrap_or_else(|error| response::error(&error));
+        if let Some(cors) = &self.config.cors {
+            if response.status() != http::StatusCode::SWITCHING_PROTOCOLS {
+                response::apply_cors(response.headers_mut(), cors, origin.as_ref());
+            }
+        }
+        response
+    }
+
+    async fn route<B>(
+        self: &Arc<Self>,
+        request: Request<B>,
+        remote_addr: Option<SocketAddr>,
+    ) -> Result<Response<Body>, EngineError>
+    where
+        B: HttpBody + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let query = EngineQuery::parse(request.uri().query(), self.config.transports)?;
+        let wants_websocket = websocket::is_upgrade_request(request.headers());
+        match (query.transport, query.sid.as_deref()) {
+            (TransportKind::WebSocket, sid) => {
+                if !wants_websocket || request.method() != Method::GET {
+                    return Err(EngineError::BadRequest);
+                }
+                let handshake = self.handshake_of(&request, remote_addr, TransportKind::WebSocket);
+                websocket::accept(self, request, sid, handshake)
+            }
+            (TransportKind::Polling, None) => {
+                if request.method() != Method::GET {
+                    return Err(EngineError::BadHandshakeMethod);
+                }
+                let handshake = self.handshake_of(&request, remote_addr, TransportKind::Polling);
+                Ok(polling::handshake(self, handshake))
+            }
+            (TransportKind::Polling, Some(sid)) => {
+                let session = self.session_state(sid).ok_or(EngineError::UnknownSid)?;
+                if session.handle.transport() != TransportKind::Polling {
+                    return Err(EngineError::BadRequest);
+                }
+                match *request.method() {
+                    Method::GET => polling::get(self, &session).await,
+                    Method::POST => polling::post(self, &session, request.into_body()).await,
+                    _ => Err(EngineError::BadRequest),
+                }
+            }
+        }
+    }
+
+    fn handshake_of<B>(
+        &self,
+        request: &Request<B>,
+        remote_addr: Option<SocketAddr>,
+        transport: TransportKind,
+    ) -> Handshake {
+        Handshake {
+            headers: request.headers().clone(),
+            uri: request.uri().clone(),
+            remote_addr,
+            issued_at: SystemTime::now(),
+            transport,
+        }
+    }
+
+    /// Creates a session, tells the handler, and starts its heartbeat.
+    pub(crate) fn open_session(self: &Arc<Self>, handshake: Handshake) -> Arc<Session<H>> {
+        let sid = Sid::generate();
+        let (sender, receiver) = mpsc::channel(self.config.max_buffered_packets);
+        let transport = handshake.transport;
+        let handle = SessionHandle::new(sid.clone(), sender, handshake);
+        let state = self.handler.on_open(&handle, handle.handshake());
+        let session = Arc::new(Session::new(handle, state, Outbox::new(receiver)));
+        self.sessions
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(sid.clone(), Arc::clone(&session));
+        tracing::debug!(%sid, transport = transport.as_str(), "session opened");
+        let span = tracing::info_span!("session", %sid);
+        tokio::spawn(heartbeat::run(Arc::clone(self), Arc::clone(&session)).instrument(span));
+        session
+    }
+
+    /// The open packet of `session`.
+    pub(crate) fn open_packet(&self, session: &Session<H>, on_polling: bool) -> OpenPacket {
+        let duration_ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        OpenPacket {
+            sid: session.handle.sid().to_string(),
+            upgrades: if on_polling && self.config.transports.websocket {
+                vec!["websocket"]
+            } else {
+                vec![]
+            },
+            ping_interval: duration_ms(self.config.ping_interval),
+            ping_timeout: duration_ms(self.config.ping_timeout),
+            max_payload: self.config.max_payload as u64,
+        }
+    }
+
+    /// Removes a closed session and calls `on_close`, once.
+    pub(crate) fn finish(&self, session: &Session<H>, reason: CloseReason) {
+        self.sessions
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(session.handle.sid());
+        tracing::debug!(%reason, "session closed");
+        session.with_inbound(|| self.handler.on_close(&session.handle, &session.state, reason));
+        self.session_removed.notify_waiters();
+    }
+}

@@ -1,0 +1,291 @@
+//! Sessions: the state shared by transports, and the handle given upward.
+
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+
+use sio_core::engine::Frame;
+use thiserror::Error;
+use tokio::sync::{Notify, mpsc};
+
+use super::outbox::Outbox;
+use super::{CloseReason, EngineHandler, Handshake, Sid, TransportKind};
+
+/// Why a frame could not be queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum SendError {
+    /// The session is closed.
+    #[error("session closed")]
+    Closed,
+    /// The queue was full; the session has been closed with
+    /// [`CloseReason::BufferFull`].
+    #[error("outbound queue full, session closed")]
+    BufferFull,
+}
+
+/// The part of a session the layer above may hold: send, close, inspect.
+///
+/// Cloning is cheap. A handle outliving its session is harmless: sends fail
+/// with [`SendError::Closed`].
+#[derive(Clone, Debug)]
+pub struct SessionHandle {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    sid: Sid,
+    sender: mpsc::Sender<Frame>,
+    close_reason: OnceLock<CloseReason>,
+    closed: Notify,
+    upgraded: AtomicBool,
+    handshake: Handshake,
+}
+
+impl SessionHandle {
+    pub(crate) fn new(sid: Sid, sender: mpsc::Sender<Frame>, handshake: Handshake) -> Self {
+        SessionHandle {
+            shared: Arc::new(Shared {
+                sid,
+                sender,
+                close_reason: OnceLock::new(),
+                closed: Notify::new(),
+                upgraded: AtomicBool::new(false),
+                handshake,
+            }),
+        }
+    }
+
+    /// The Engine.IO session id.
+    pub fn sid(&self) -> &Sid {
+        &self.shared.sid
+    }
+
+    /// The request that opened the session.
+    pub fn handshake(&self) -> &Handshake {
+        &self.shared.handshake
+    }
+
+    /// The transport currently carrying the session.
+    pub fn transport(&self) -> TransportKind {
+        if self.shared.upgraded.load(Ordering::Acquire) || self.shared.handshake.transport == TransportKind::WebSocket {
+            TransportKind::WebSocket
+        } else {
+            TransportKind::Polling
+        }
+    }
+
+    /// Queues `frame` for the client, without waiting.
+    ///
+    /// A full queue means the client does not read fast enough: the session
+    /// is closed with [`CloseReason::BufferFull`] and the frame is refused.
+    /// Frames are never dropped silently.
+    pub fn send(&self, frame: Frame) -> Result<(), SendError> {
+        if self.is_closed() {
+            return Err(SendError::Closed);
+        }
+        match self.shared.sender.try_send(frame) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(SendError::Closed),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(
+                    sid = %self.sid(),
+                    capacity = self.shared.sender.max_capacity(),
+                    "client does not read fast enough: outbound queue full, closing the session"
+                );
+                self.close(CloseReason::BufferFull);
+                Err(SendError::BufferFull)
+            }
+        }
+    }
+
+    /// Closes the session. Frames already queued are still flushed to the
+    /// client when the reason is [`CloseReason::ForcedClose`] or
+    /// [`CloseReason::ServerShutdown`], then it gets a `close` packet.
+    /// The first reason wins; later calls do nothing.
+    pub fn close(&self, reason: CloseReason) {
+        if self.shared.close_reason.set(reason).is_ok() {
+            tracing::debug!(sid = %self.sid(), %reason, "closing session");
+            self.shared.closed.notify_waiters();
+        }
+    }
+
+    /// Whether the session is closed (or closing).
+    pub fn is_closed(&self) -> bool {
+        self.shared.close_reason.get().is_some()
+    }
+
+    /// The reason the session closed, once it has.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.shared.close_reason.get().copied()
+    }
+
+    /// Resolves when the session closes, with the reason. Cancel safe.
+    pub async fn closed(&self) -> CloseReason {
+        loop {
+            // Registered before the check, so a close in between still wakes
+            // it (`notify_waiters` reaches every created `Notified`).
+            let notified = self.shared.closed.notified();
+            if let Some(reason) = self.close_reason() {
+                return reason;
+            }
+            notified.await;
+        }
+    }
+
+    pub(crate) fn mark_upgraded(&self) {
+        self.shared.upgraded.store(true, Ordering::Release);
+    }
+
+    pub(crate) fn is_upgraded(&self) -> bool {
+        self.shared.upgraded.load(Ordering::Acquire)
+    }
+}
+
+/// Progress of a polling-to-WebSocket upgrade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum UpgradeState {
+    /// No WebSocket attached.
+    None = 0,
+    /// A WebSocket is attached and probing.
+    Probing = 1,
+    /// The probe was answered: pending GETs return `noop`.
+    Probed = 2,
+    /// The WebSocket carries the session.
+    Done = 3,
+}
+
+/// Everything the engine keeps for one session.
+pub(crate) struct Session<H: EngineHandler> {
+    pub handle: SessionHandle,
+    pub state: H::Session,
+    /// Held while calling the handler, so calls for one session never
+    /// overlap whatever request or task delivers them.
+    inbound: Mutex<()>,
+    outbox: Mutex<Option<Outbox>>,
+    outbox_returned: Notify,
+    post_active: AtomicBool,
+    upgrade: AtomicU8,
+    upgrade_changed: Notify,
+    awaiting_pong: AtomicBool,
+    pong: Notify,
+}
+
+impl<H: EngineHandler> std::fmt::Debug for Session<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("sid", self.handle.sid())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A handler that panicked must not wedge the session forever.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl<H: EngineHandler> Session<H> {
+    pub fn new(handle: SessionHandle, state: H::Session, outbox: Outbox) -> Self {
+        Session {
+            handle,
+            state,
+            inbound: Mutex::new(()),
+            outbox: Mutex::new(Some(outbox)),
+            outbox_returned: Notify::new(),
+            post_active: AtomicBool::new(false),
+            upgrade: AtomicU8::new(UpgradeState::None as u8),
+            upgrade_changed: Notify::new(),
+            awaiting_pong: AtomicBool::new(false),
+            pong: Notify::new(),
+        }
+    }
+
+    /// Runs `call` with the handler lock held.
+    pub fn with_inbound<R>(&self, call: impl FnOnce() -> R) -> R {
+        let _turn = lock(&self.inbound);
+        call()
+    }
+
+    /// Takes the outbox; `None` when another transport holds it.
+    pub fn take_outbox(&self) -> Option<Outbox> {
+        lock(&self.outbox).take()
+    }
+
+    /// Returns the outbox taken by a GET.
+    pub fn return_outbox(&self, outbox: Outbox) {
+        *lock(&self.outbox) = Some(outbox);
+        self.outbox_returned.notify_waiters();
+    }
+
+    /// Waits until the outbox is free and takes it (used by an upgrade,
+    /// which waits for the pending GET to finish). Cancel safe.
+    pub async fn wait_outbox(&self) -> Outbox {
+        loop {
+            let returned = self.outbox_returned.notified();
+            if let Some(outbox) = self.take_outbox() {
+                return outbox;
+            }
+            returned.await;
+        }
+    }
+
+    /// Marks a POST as in progress; `false` when one already is.
+    pub fn begin_post(&self) -> bool {
+        !self.post_active.swap(true, Ordering::AcqRel)
+    }
+
+    pub fn end_post(&self) {
+        self.post_active.store(false, Ordering::Release);
+    }
+
+    pub fn upgrade_state(&self) -> UpgradeState {
+        match self.upgrade.load(Ordering::Acquire) {
+            0 => UpgradeState::None,
+            1 => UpgradeState::Probing,
+            2 => UpgradeState::Probed,
+            _ => UpgradeState::Done,
+        }
+    }
+
+    /// Moves the upgrade from `from` to `to`; `false` if it was elsewhere.
+    pub fn advance_upgrade(&self, from: UpgradeState, to: UpgradeState) -> bool {
+        let moved = self
+            .upgrade
+            .compare_exchange(from as u8, to as u8, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
+        if moved {
+            self.upgrade_changed.notify_waiters();
+        }
+        moved
+    }
+
+    /// Resolves once the probe has been answered (or the upgrade is done).
+    /// Cancel safe.
+    pub async fn probed(&self) {
+        loop {
+            let changed = self.upgrade_changed.notified();
+            if matches!(self.upgrade_state(), UpgradeState::Probed | UpgradeState::Done) {
+                return;
+            }
+            changed.await;
+        }
+    }
+
+    /// Called when a ping goes out.
+    pub fn expect_pong(&self) {
+        self.awaiting_pong.store(true, Ordering::Release);
+    }
+
+    /// Called on every pong from the client; only one answering an
+    /// outstanding ping counts.
+    pub fn pong_received(&self) {
+        if self.awaiting_pong.swap(false, Ordering::AcqRel) {
+            self.pong.notify_one();
+        }
+    }
+
+    /// Resolves when the outstanding ping has been answered. Cancel safe.
+    pub async fn pong(&self) {
+        self.pong.notified().await;
+    }
+}

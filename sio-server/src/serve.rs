@@ -1,0 +1,88 @@
+//! Serving an [`EngineServer`] on a TCP listener with hyper.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::engine::{EngineHandler, EngineServer};
+
+/// How long a graceful shutdown waits for open HTTP connections.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Accepts HTTP/1.1 connections on `listener` and answers them with
+/// `engine` until `shutdown` resolves.
+///
+/// On shutdown it stops accepting, closes every session
+/// ([`CloseReason::ServerShutdown`](crate::engine::CloseReason::ServerShutdown))
+/// and waits up to 10 seconds for the connections to finish.
+///
+/// Requests whose headers do not arrive within the configured
+/// `request_timeout` are cut off.
+pub async fn serve<H: EngineHandler>(
+    listener: TcpListener,
+    engine: Arc<EngineServer<H>>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(engine.config().request_timeout);
+    // Every connection task holds a receiver: a send asks them to finish,
+    // and `closed()` resolves once the last one has.
+    let (stop_connections, connections) = watch::channel(());
+    tracing::info!(address = ?listener.local_addr().ok(), path = %engine.config().path, "serving");
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote_addr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Running out of file descriptors must not spin the loop.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let engine = Arc::clone(&engine);
+        let service = service_fn(move |request| {
+            let engine = Arc::clone(&engine);
+            async move { Ok::<_, Infallible>(engine.handle(request, Some(remote_addr)).await) }
+        });
+        let connection = http.serve_connection(TokioIo::new(stream), service).with_upgrades();
+        let mut stop = connections.clone();
+        tokio::spawn(async move {
+            let mut connection = std::pin::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                _ = stop.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = result {
+                tracing::debug!(%error, %remote_addr, "HTTP connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, engine.shutdown()).await.is_err() {
+        tracing::warn!("sessions still closing after the grace period");
+    }
+    drop(connections);
+    let _ = stop_connections.send(());
+    if tokio::time::timeout(SHUTDOWN_GRACE, stop_connections.closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!("HTTP connections still open after the grace period");
+    }
+    Ok(())
+}
