@@ -13,7 +13,7 @@ use bytes::Bytes;
 ///
 /// The invariant (the bytes are valid UTF-8) is checked on every constructor
 /// that takes bytes.
-#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Str(Bytes);
 
 impl Str {
@@ -96,6 +96,20 @@ impl Str {
 impl Deref for Str {
     type Target = str;
     fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+// Hashes like `str`, so that `Borrow<str>` holds its contract and maps keyed
+// by `Str` can be queried with `&str`.
+impl std::hash::Hash for Str {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for Str {
+    fn borrow(&self) -> &str {
         self.as_str()
     }
 }

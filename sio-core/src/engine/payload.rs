@@ -23,7 +23,9 @@ pub fn decode(body: Bytes) -> Result<Vec<Packet>, DecodeError> {
     if body.is_empty() {
         return Err(DecodeError::Empty);
     }
-    body.split(SEPARATOR).map(|record| decode_record(&body, record)).collect()
+    body.split(SEPARATOR)
+        .map(|record| decode_record(&body, record))
+        .collect()
 }
 
 fn decode_record(body: &Str, record: &str) -> Result<Packet, DecodeError> {

@@ -19,7 +19,7 @@ pub(crate) async fn run<H: EngineHandler>(server: Arc<EngineServer<H>>, session:
         reason = session.handle.closed() => reason,
         () = beat(&server, &session) => session.handle.closed().await,
     };
-    server.finish(&session, reason);
+    server.finish(&session, reason).await;
 }
 
 /// Pings until a pong is missed; returns once the session has been closed

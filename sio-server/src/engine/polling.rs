@@ -82,11 +82,14 @@ pub(crate) async fn get<H: EngineHandler>(
             fill(&mut body, outbox, max_payload);
         }
         Wake::Probed => payload::encode_into(&mut body, &Frame::Text(sio_core::Str::from_static("6"))),
+        // The client closed: its pending GET just ends, with a noop.
+        Wake::Closed(CloseReason::TransportClose) => payload::encode_into(&mut body, &Packet::Noop.encode()),
         Wake::Closed(reason) => {
             if matches!(reason, CloseReason::ForcedClose | CloseReason::ServerShutdown) {
                 fill(&mut body, outbox, max_payload);
             }
             payload::encode_into(&mut body, &Packet::Close.encode());
+            session.mark_close_delivered();
         }
     }
     Ok(response::text(body))

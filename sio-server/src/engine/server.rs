@@ -92,6 +92,7 @@ impl<H: EngineHandler> EngineServer<H> {
             .collect();
         tracing::info!(sessions = sessions.len(), "closing every session");
         for session in &sessions {
+            session.with_inbound(|| self.handler.on_shutdown(&session.handle, &session.state));
             session.handle.close(CloseReason::ServerShutdown);
         }
         loop {
@@ -224,14 +225,32 @@ impl<H: EngineHandler> EngineServer<H> {
         }
     }
 
-    /// Removes a closed session and calls `on_close`, once.
-    pub(crate) fn finish(&self, session: &Session<H>, reason: CloseReason) {
+    /// Calls `on_close` (once) and removes the closed session.
+    ///
+    /// A polling session the server closed on purpose stays reachable until
+    /// the client's next GET has collected the queued packets and the
+    /// `close` packet, or for at most `ping_timeout` (a live client polls
+    /// again within milliseconds). Any other session is removed before
+    /// `on_close` runs.
+    pub(crate) async fn finish(&self, session: &Session<H>, reason: CloseReason) {
+        tracing::debug!(%reason, "session closed");
+        let server_closed = matches!(reason, CloseReason::ForcedClose | CloseReason::ServerShutdown);
+        let drain = server_closed && session.handle.transport() == TransportKind::Polling;
+        if !drain {
+            self.remove(session);
+        }
+        session.with_inbound(|| self.handler.on_close(&session.handle, &session.state, reason));
+        if drain {
+            let _ = tokio::time::timeout(self.config.ping_timeout, session.close_delivered()).await;
+            self.remove(session);
+        }
+    }
+
+    fn remove(&self, session: &Session<H>) {
         self.sessions
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(session.handle.sid());
-        tracing::debug!(%reason, "session closed");
-        session.with_inbound(|| self.handler.on_close(&session.handle, &session.state, reason));
         self.session_removed.notify_waiters();
     }
 }

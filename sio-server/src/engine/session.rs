@@ -7,7 +7,7 @@ use sio_core::engine::Frame;
 use thiserror::Error;
 use tokio::sync::{Notify, mpsc};
 
-use super::outbox::Outbox;
+use super::outbox::{Outbox, Outgoing};
 use super::{CloseReason, EngineHandler, Handshake, Sid, TransportKind};
 
 /// Why a frame could not be queued.
@@ -34,7 +34,7 @@ pub struct SessionHandle {
 #[derive(Debug)]
 struct Shared {
     sid: Sid,
-    sender: mpsc::Sender<Frame>,
+    sender: mpsc::Sender<Outgoing>,
     close_reason: OnceLock<CloseReason>,
     closed: Notify,
     upgraded: AtomicBool,
@@ -42,7 +42,7 @@ struct Shared {
 }
 
 impl SessionHandle {
-    pub(crate) fn new(sid: Sid, sender: mpsc::Sender<Frame>, handshake: Handshake) -> Self {
+    pub(crate) fn new(sid: Sid, sender: mpsc::Sender<Outgoing>, handshake: Handshake) -> Self {
         SessionHandle {
             shared: Arc::new(Shared {
                 sid,
@@ -80,12 +80,40 @@ impl SessionHandle {
     /// is closed with [`CloseReason::BufferFull`] and the frame is refused.
     /// Frames are never dropped silently.
     pub fn send(&self, frame: Frame) -> Result<(), SendError> {
+        self.enqueue(Outgoing::Frame(frame), false)
+    }
+
+    /// Queues `frames` to go out back to back, with no frame of another
+    /// sender between them (a packet and its binary attachments). An empty
+    /// group is accepted and sends nothing. Fails like [`send`](Self::send).
+    pub fn send_group(&self, mut frames: Vec<Frame>) -> Result<(), SendError> {
+        match frames.len() {
+            0 => Ok(()),
+            1 => self.enqueue(Outgoing::Frame(frames.remove(0)), false),
+            _ => self.enqueue(Outgoing::Group(frames), false),
+        }
+    }
+
+    /// Like [`send_group`](Self::send_group), for packets that may be lost:
+    /// when the queue is full the frames are dropped and the session stays
+    /// open. Returns whether they were queued.
+    pub fn send_volatile(&self, mut frames: Vec<Frame>) -> bool {
+        let outgoing = match frames.len() {
+            0 => return true,
+            1 => Outgoing::Frame(frames.remove(0)),
+            _ => Outgoing::Group(frames),
+        };
+        self.enqueue(outgoing, true).is_ok()
+    }
+
+    fn enqueue(&self, outgoing: Outgoing, volatile: bool) -> Result<(), SendError> {
         if self.is_closed() {
             return Err(SendError::Closed);
         }
-        match self.shared.sender.try_send(frame) {
+        match self.shared.sender.try_send(outgoing) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Closed(_)) => Err(SendError::Closed),
+            Err(mpsc::error::TrySendError::Full(_)) if volatile => Err(SendError::BufferFull),
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::warn!(
                     sid = %self.sid(),
@@ -169,6 +197,8 @@ pub(crate) struct Session<H: EngineHandler> {
     upgrade_changed: Notify,
     awaiting_pong: AtomicBool,
     pong: Notify,
+    /// A polling response carried the final `close` packet.
+    close_delivered: AtomicBool,
 }
 
 impl<H: EngineHandler> std::fmt::Debug for Session<H> {
@@ -197,6 +227,7 @@ impl<H: EngineHandler> Session<H> {
             upgrade_changed: Notify::new(),
             awaiting_pong: AtomicBool::new(false),
             pong: Notify::new(),
+            close_delivered: AtomicBool::new(false),
         }
     }
 
@@ -268,6 +299,25 @@ impl<H: EngineHandler> Session<H> {
                 return;
             }
             changed.await;
+        }
+    }
+
+    /// Records that a polling response carried the `close` packet.
+    pub fn mark_close_delivered(&self) {
+        self.close_delivered.store(true, Ordering::Release);
+        self.outbox_returned.notify_waiters();
+    }
+
+    /// Waits until a polling response carried the `close` packet (after a
+    /// server-side close, the client learns of it on its next GET).
+    /// Cancel safe.
+    pub async fn close_delivered(&self) {
+        loop {
+            let returned = self.outbox_returned.notified();
+            if self.close_delivered.load(Ordering::Acquire) {
+                return;
+            }
+            returned.await;
         }
     }
 

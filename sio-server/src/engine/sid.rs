@@ -12,14 +12,14 @@ use rand::RngCore as _;
 ///
 /// The Socket.IO layer draws its socket ids from the same generator.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sid(Box<str>);
+pub struct Sid(std::sync::Arc<str>);
 
 impl Sid {
     /// A fresh, unguessable id.
     pub fn generate() -> Sid {
         let mut bytes = [0u8; 16];
         rand::rng().fill_bytes(&mut bytes);
-        Sid(URL_SAFE_NO_PAD.encode(bytes).into_boxed_str())
+        Sid(URL_SAFE_NO_PAD.encode(bytes).into())
     }
 
     /// The id as text.

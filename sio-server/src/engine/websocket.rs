@@ -58,6 +58,16 @@ fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, EngineError> {
         .map_err(|_| EngineError::BadRequest)
 }
 
+/// What a WebSocket request leads to once upgraded.
+enum Upgrade<H: EngineHandler> {
+    /// A new session.
+    Fresh(Box<Handshake>),
+    /// The upgrade of this polling session.
+    Probe(Arc<Session<H>>),
+    /// Nothing: closed at once.
+    Refuse,
+}
+
 /// Answers a WebSocket upgrade request: `101` now, and a task that takes
 /// over the connection once hyper hands it over.
 ///
@@ -77,17 +87,23 @@ pub(crate) fn accept<H: EngineHandler, B>(
         return Err(EngineError::Forbidden);
     }
     let upgrading = match sid {
-        None => None,
+        None => Upgrade::Fresh(Box::new(handshake)),
         Some(sid) => {
             let session = server.session_state(sid).ok_or(EngineError::UnknownSid)?;
-            if session.handle.is_upgraded() || session.handle.handshake().transport() != super::TransportKind::Polling {
-                return Err(EngineError::BadRequest);
+            let on_polling = !session.handle.is_upgraded()
+                && session.handle.handshake().transport() == super::TransportKind::Polling;
+            if on_polling && session.advance_upgrade(UpgradeState::None, UpgradeState::Probing) {
+                Upgrade::Probe(session)
+            } else {
+                // Accepted, then closed at once: what the reference server
+                // does, and what clients expect (an HTTP error would surface
+                // as an error event instead of a close).
+                tracing::debug!(
+                    sid,
+                    "WebSocket for a session that is already upgrading or upgraded, closing it"
+                );
+                Upgrade::Refuse
             }
-            if !session.advance_upgrade(UpgradeState::None, UpgradeState::Probing) {
-                tracing::debug!(sid, "second WebSocket for a session refused");
-                return Err(EngineError::BadRequest);
-            }
-            Some(session)
         }
     };
     let on_upgrade = hyper::upgrade::on(&mut request);
@@ -97,7 +113,7 @@ pub(crate) fn accept<H: EngineHandler, B>(
             Ok(upgraded) => upgraded,
             Err(error) => {
                 tracing::debug!(%error, "WebSocket upgrade failed");
-                if let Some(session) = upgrading {
+                if let Upgrade::Probe(session) = upgrading {
                     upgrade::abandon(&session);
                 }
                 return;
@@ -105,11 +121,19 @@ pub(crate) fn accept<H: EngineHandler, B>(
         };
         let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(ws_config(&server))).await;
         match upgrading {
-            Some(session) => {
+            Upgrade::Probe(session) => {
                 let span = tracing::info_span!("session", sid = %session.handle.sid());
                 upgrade::run(server, session, ws).instrument(span).await;
             }
-            None => run_fresh(server, ws, handshake).await,
+            Upgrade::Fresh(handshake) => run_fresh(server, ws, *handshake).await,
+            Upgrade::Refuse => {
+                let mut ws = ws;
+                let frame = CloseFrame {
+                    code: CloseCode::Policy,
+                    reason: "session already on WebSocket".into(),
+                };
+                let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(Some(frame))).await;
+            }
         }
     });
     let mut response = response::status(StatusCode::SWITCHING_PROTOCOLS, "");
@@ -243,12 +267,36 @@ where
         }
         Some(Err(error)) => {
             tracing::debug!(%error, "WebSocket read failed");
-            return Some(CloseReason::TransportError);
+            return Some(if is_connection_lost(&error) {
+                CloseReason::TransportClose
+            } else {
+                CloseReason::TransportError
+            });
         }
     };
     match inbound::deliver(server.handler(), session, packet) {
         Flow::Continue => None,
         Flow::Stop => session.handle.close_reason(),
+    }
+}
+
+/// Whether a read error only means the peer went away (closed the TCP
+/// connection without a closing handshake), which the protocol reports as
+/// a transport close rather than an error.
+fn is_connection_lost(error: &tungstenite::Error) -> bool {
+    use std::io::ErrorKind;
+    use tungstenite::error::ProtocolError;
+    match error {
+        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => true,
+        tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => true,
+        tungstenite::Error::Io(io) => matches!(
+            io.kind(),
+            ErrorKind::ConnectionReset
+                | ErrorKind::ConnectionAborted
+                | ErrorKind::BrokenPipe
+                | ErrorKind::UnexpectedEof
+        ),
+        _ => false,
     }
 }
 

@@ -1,0 +1,182 @@
+//! One Socket.IO client per Engine.IO session: decodes packets and routes
+//! them to the sockets of the namespaces it joined.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use sio_core::Str;
+use sio_core::socketio::{Decoder, Packet, PacketData};
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use super::emit::encode;
+use super::handler::Event;
+use super::{Ack, DisconnectReason, Server, Socket, lifecycle};
+use crate::engine::{CloseReason, Message, SessionHandle};
+
+/// A namespace connection as the client router sees it.
+struct Joined {
+    socket: Socket,
+    events: mpsc::Sender<Event>,
+}
+
+/// The Socket.IO state of one Engine.IO session: its packet decoder and
+/// the namespaces it joined. Opaque; the engine keeps it per session.
+pub struct Client {
+    server: Server,
+    engine: SessionHandle,
+    decoder: Mutex<Decoder>,
+    joined: Mutex<HashMap<Str, Joined>>,
+    connect_timer: Mutex<Option<AbortHandle>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("sid", self.engine.sid())
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Client {
+    pub(crate) fn new(server: Server, engine: SessionHandle) -> Arc<Self> {
+        let decoder = Decoder::new(server.config().decoder_limits());
+        let client = Arc::new(Client {
+            server,
+            engine,
+            decoder: Mutex::new(decoder),
+            joined: Mutex::default(),
+            connect_timer: Mutex::default(),
+        });
+        // A session that joins no namespace in time is closed, so abandoned
+        // handshakes hold no memory.
+        let timeout = client.server.config().connect_timeout;
+        let engine = client.engine.clone();
+        let timer = tokio::spawn(async move {
+            tokio::time::sleep(timeout).await;
+            tracing::debug!(sid = %engine.sid(), "no namespace joined within the connect timeout");
+            engine.close(CloseReason::ForcedClose);
+        });
+        *lock(&client.connect_timer) = Some(timer.abort_handle());
+        client
+    }
+
+    /// A message from the Engine.IO session.
+    pub(crate) fn receive(self: &Arc<Self>, message: Message) {
+        let decoded = {
+            let mut decoder = lock(&self.decoder);
+            match message {
+                Message::Text(text) => decoder.decode_text(text),
+                Message::Binary(data) => decoder.decode_binary(data),
+            }
+        };
+        match decoded {
+            Ok(Some(packet)) => self.route(packet),
+            Ok(None) => {}
+            Err(error) => {
+                tracing::debug!(sid = %self.engine.sid(), %error, "invalid Socket.IO packet, closing the session");
+                self.engine.close(CloseReason::ParseError);
+            }
+        }
+    }
+
+    fn route(self: &Arc<Self>, packet: Packet) {
+        let namespace = packet.namespace;
+        match packet.data {
+            PacketData::Connect(auth) => self.connect(namespace, auth),
+            PacketData::Disconnect => {
+                if let Some(joined) = lock(&self.joined).remove(&namespace) {
+                    joined.socket.close(DisconnectReason::ClientNamespaceDisconnect);
+                }
+            }
+            PacketData::Event { name, args, ack_id } => {
+                let joined = lock(&self.joined);
+                let Some(joined) = joined.get(&namespace) else {
+                    tracing::trace!(%namespace, "event for a namespace not joined, ignored");
+                    return;
+                };
+                let ack = ack_id.map(|id| Ack::new(joined.socket.clone(), id));
+                if let Err(mpsc::error::TrySendError::Full(_)) = joined.events.try_send(Event { name, args, ack }) {
+                    tracing::warn!(
+                        sid = %self.engine.sid(),
+                        %namespace,
+                        "client sends events faster than its handlers run: queue full, closing the session"
+                    );
+                    self.engine.close(CloseReason::BufferFull);
+                }
+            }
+            PacketData::Ack { args, ack_id } => {
+                if let Some(joined) = lock(&self.joined).get(&namespace) {
+                    joined.socket.acks().resolve(joined.socket.id(), ack_id, args);
+                }
+            }
+            PacketData::ConnectError(_) => {
+                tracing::debug!(sid = %self.engine.sid(), "CONNECT_ERROR from a client, ignored");
+            }
+        }
+    }
+
+    fn connect(self: &Arc<Self>, namespace: Str, auth: Option<sio_core::Value>) {
+        let Some(state) = self.server.namespace_state(&namespace) else {
+            tracing::debug!(%namespace, "CONNECT to an unknown namespace");
+            let refusal = Packet::connect_error(namespace, "Invalid namespace", None);
+            let _ = self.engine.send_group(encode(&refusal));
+            return;
+        };
+        let mut joined = lock(&self.joined);
+        if joined.contains_key(&namespace) {
+            tracing::debug!(%namespace, "second CONNECT to a joined namespace, ignored");
+            return;
+        }
+        if let Some(timer) = lock(&self.connect_timer).take() {
+            timer.abort();
+        }
+        let socket = Socket::new(state.clone(), self.server.clone(), self.engine.clone(), auth.clone());
+        let (events, receiver) = mpsc::channel(self.server.config().max_queued_events);
+        joined.insert(
+            namespace.clone(),
+            Joined {
+                socket: socket.clone(),
+                events,
+            },
+        );
+        drop(joined);
+        let handler = state.new_handler();
+        let client = Arc::downgrade(self);
+        let socket_id = socket.id().clone();
+        let on_end = move || {
+            if let Some(client) = client.upgrade() {
+                let mut joined = lock(&client.joined);
+                if joined.get(&namespace).is_some_and(|j| j.socket.id() == &socket_id) {
+                    joined.remove(&namespace);
+                }
+            }
+        };
+        tokio::spawn(lifecycle::run(socket, handler, auth, receiver, on_end));
+    }
+
+    /// The server is shutting down: tell each namespace of the client.
+    pub(crate) fn say_goodbye(&self) {
+        for joined in lock(&self.joined).values() {
+            let _ = joined
+                .socket
+                .send_frames(encode(&Packet::disconnect(joined.socket.namespace_str().clone())));
+        }
+    }
+
+    /// The Engine.IO session ended: every socket disconnects with its
+    /// reason.
+    pub(crate) fn close(&self, reason: CloseReason) {
+        if let Some(timer) = lock(&self.connect_timer).take() {
+            timer.abort();
+        }
+        let joined: Vec<Joined> = lock(&self.joined).drain().map(|(_, joined)| joined).collect();
+        for joined in joined {
+            joined.socket.close(DisconnectReason::from(reason));
+        }
+    }
+}

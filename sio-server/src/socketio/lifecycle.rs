@@ -1,0 +1,103 @@
+//! The task that drives one socket: connect hook, events in order,
+//! disconnect hook.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+use futures_util::FutureExt as _;
+use sio_core::Value;
+use sio_core::socketio::Packet;
+use tokio::sync::mpsc;
+
+use super::emit::encode;
+use super::handler::{Event, SocketHandler};
+use super::{ConnectError, DisconnectReason, Socket};
+
+/// The pause between the CONNECT reply and the packets the connect hook
+/// emitted (see its use).
+const HELD_BACK_PACING: Duration = Duration::from_millis(1);
+
+/// Runs `socket` from its CONNECT to the end of its disconnect hook, then
+/// calls `on_end` (which forgets the socket in its client).
+///
+/// Events arrive on `events` in the order the client sent them and run one
+/// at a time. Acknowledgements bypass this queue, so a handler awaiting one
+/// is not blocked by itself.
+pub(crate) async fn run(
+    socket: Socket,
+    mut handler: Box<dyn SocketHandler>,
+    auth: Option<Value>,
+    mut events: mpsc::Receiver<Event>,
+    on_end: impl FnOnce(),
+) {
+    let namespace = socket.namespace_state().clone();
+    namespace.insert(&socket);
+    let connected = AssertUnwindSafe(handler.connect(&socket, auth)).catch_unwind().await;
+    let accepted = match connected {
+        Ok(Ok(())) => {
+            // When these fail the session is closing, and its close reaches
+            // the socket below: the disconnect hook still runs.
+            if let Ok(true) = socket.confirm() {
+                // What the connect hook emitted follows the CONNECT reply
+                // one timer tick later, in a write of its own, as the
+                // reference server's one-write-in-flight transport sends
+                // it: clients that handle one frame per read (the official
+                // protocol test suite does) see both packets.
+                tokio::time::sleep(HELD_BACK_PACING).await;
+            }
+            let _ = socket.release();
+            true
+        }
+        Ok(Err(refusal)) => {
+            refuse(&socket, refusal);
+            false
+        }
+        Err(_) => {
+            tracing::error!(
+                namespace = socket.namespace(),
+                "connect hook panicked; connection refused"
+            );
+            refuse(&socket, ConnectError::new("server error"));
+            false
+        }
+    };
+    if !accepted {
+        socket.close(DisconnectReason::ServerNamespaceDisconnect);
+        namespace.remove(socket.id());
+        on_end();
+        return;
+    }
+    tracing::debug!(socket = %socket.id(), namespace = socket.namespace(), "connected");
+    loop {
+        tokio::select! {
+            biased;
+            event = events.recv() => match event {
+                Some(event) => {
+                    let name = event.name.clone();
+                    if AssertUnwindSafe(handler.event(&socket, event)).catch_unwind().await.is_err() {
+                        tracing::error!(namespace = socket.namespace(), event = %name, "event handler panicked");
+                    }
+                }
+                None => break,
+            },
+            _ = socket.disconnected() => break,
+        }
+    }
+    let reason = socket.disconnected().await;
+    tracing::debug!(socket = %socket.id(), namespace = socket.namespace(), %reason, "disconnected");
+    if AssertUnwindSafe(handler.disconnect(&socket, reason))
+        .catch_unwind()
+        .await
+        .is_err()
+    {
+        tracing::error!(namespace = socket.namespace(), "disconnect hook panicked");
+    }
+    namespace.remove(socket.id());
+    on_end();
+}
+
+fn refuse(socket: &Socket, refusal: ConnectError) {
+    tracing::debug!(namespace = socket.namespace(), message = %refusal.message, "connection refused");
+    let packet = Packet::connect_error(socket.namespace_str().clone(), &refusal.message, refusal.data);
+    let _ = socket.session().send_group(encode(&packet));
+}

@@ -1,0 +1,276 @@
+//! [`Server`] (the handle handlers use) and [`SocketIo`] (the thing that is
+//! served), with their builder.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde::Serialize;
+use sio_core::Str;
+use thiserror::Error;
+use tokio::net::TcpListener;
+
+use super::adapter::{Adapter, InMemoryAdapter};
+use super::client::Client;
+use super::config::SocketIoConfig;
+use super::emit::IntoArgs;
+use super::handler::SocketHandler;
+use super::namespace::Namespace;
+use super::{BroadcastOperator, EmitError, RemoteSocket, Room, Socket};
+use crate::config::EngineConfig;
+use crate::engine::{CloseReason, EngineHandler, EngineServer, Handshake, Message, SessionHandle};
+
+/// The server as handlers see it: emit to namespaces and rooms, act on
+/// sockets. Cloning is cheap.
+///
+/// Without [`of`](Self::of) or [`BroadcastOperator::namespace`], operations
+/// target the main namespace `/`. Unlike [`Socket::to`], nothing here
+/// excludes a sender.
+#[derive(Clone)]
+pub struct Server {
+    inner: Arc<ServerInner>,
+}
+
+struct ServerInner {
+    namespaces: HashMap<Str, Arc<Namespace>>,
+    config: SocketIoConfig,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("namespaces", &self.namespaces())
+            .finish_non_exhaustive()
+    }
+}
+
+const ROOT: Str = Str::from_static("/");
+
+impl Server {
+    /// The Socket.IO settings.
+    pub fn config(&self) -> &SocketIoConfig {
+        &self.inner.config
+    }
+
+    /// The registered namespaces, sorted.
+    pub fn namespaces(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.inner.namespaces.keys().map(|name| name.as_str()).collect();
+        names.sort_unstable();
+        names
+    }
+
+    pub(crate) fn namespace_state(&self, namespace: &str) -> Option<&Arc<Namespace>> {
+        self.inner.namespaces.get(namespace)
+    }
+
+    /// Every socket of `namespace`, to narrow further.
+    pub fn of(&self, namespace: impl AsRef<str>) -> BroadcastOperator {
+        BroadcastOperator::new(self.clone(), ROOT).namespace(namespace)
+    }
+
+    /// The sockets of `/` in `room`.
+    pub fn to(&self, room: impl Into<Room>) -> BroadcastOperator {
+        self.of("/").to(room)
+    }
+
+    /// The sockets of `/` not in `room`.
+    pub fn except(&self, room: impl Into<Room>) -> BroadcastOperator {
+        self.of("/").except(room)
+    }
+
+    /// Only this node's sockets of `/` (matters with a cluster adapter).
+    pub fn local(&self) -> BroadcastOperator {
+        self.of("/").local()
+    }
+
+    /// Emits to every socket of `/`.
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        self.of("/").emit(event, data)
+    }
+
+    /// Emits with several arguments to every socket of `/`.
+    pub fn emit_args(&self, event: &str, args: impl IntoArgs) -> Result<(), EmitError> {
+        self.of("/").emit_args(event, args)
+    }
+
+    /// The sockets of `/`.
+    pub async fn fetch_sockets(&self) -> Result<Vec<RemoteSocket>, EmitError> {
+        self.of("/").fetch_sockets().await
+    }
+
+    /// The socket `id` of `namespace`, if it is connected to this node.
+    pub fn socket(&self, namespace: &str, id: &str) -> Option<Socket> {
+        self.namespace_state(namespace)?.socket(id)
+    }
+}
+
+/// A namespace that cannot be registered.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum BuildError {
+    /// Two handlers for one namespace.
+    #[error("namespace {0:?} is registered twice")]
+    DuplicateNamespace(String),
+    /// A namespace name that does not start with `/`.
+    #[error("namespace {0:?} must start with '/'")]
+    InvalidNamespace(String),
+}
+
+type AdapterFactory = Box<dyn Fn(&str) -> Arc<dyn Adapter> + Send + Sync>;
+
+/// Builds a [`SocketIo`]: configuration, namespaces, adapter.
+pub struct SocketIoBuilder {
+    engine: EngineConfig,
+    config: SocketIoConfig,
+    namespaces: Vec<(String, super::handler::HandlerFactory)>,
+    adapter: AdapterFactory,
+}
+
+impl std::fmt::Debug for SocketIoBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.namespaces.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("SocketIoBuilder")
+            .field("engine", &self.engine)
+            .field("config", &self.config)
+            .field("namespaces", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for SocketIoBuilder {
+    fn default() -> Self {
+        SocketIoBuilder {
+            engine: EngineConfig::default(),
+            config: SocketIoConfig::default(),
+            namespaces: Vec::new(),
+            adapter: Box::new(|_| Arc::new(InMemoryAdapter::new())),
+        }
+    }
+}
+
+impl SocketIoBuilder {
+    /// Sets the Engine.IO configuration.
+    pub fn engine_config(mut self, config: EngineConfig) -> Self {
+        self.engine = config;
+        self
+    }
+
+    /// Sets the Socket.IO configuration.
+    pub fn config(mut self, config: SocketIoConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Registers `namespace`; `factory` creates the handler of each
+    /// connection.
+    pub fn namespace<F>(mut self, namespace: impl Into<String>, factory: F) -> Self
+    where
+        F: Fn() -> Box<dyn SocketHandler> + Send + Sync + 'static,
+    {
+        self.namespaces.push((namespace.into(), Box::new(factory)));
+        self
+    }
+
+    /// Uses `factory` to create each namespace's adapter (the in-memory one
+    /// by default).
+    pub fn adapter<F>(mut self, factory: F) -> Self
+    where
+        F: Fn(&str) -> Arc<dyn Adapter> + Send + Sync + 'static,
+    {
+        self.adapter = Box::new(factory);
+        self
+    }
+
+    /// Checks the namespaces and builds the server.
+    pub fn build(self) -> Result<SocketIo, BuildError> {
+        let mut namespaces = HashMap::new();
+        for (name, factory) in self.namespaces {
+            if !name.starts_with('/') {
+                return Err(BuildError::InvalidNamespace(name));
+            }
+            let path = Str::from(name.clone());
+            let adapter = (self.adapter)(&name);
+            if namespaces
+                .insert(path.clone(), Arc::new(Namespace::new(path, factory, adapter)))
+                .is_some()
+            {
+                return Err(BuildError::DuplicateNamespace(name));
+            }
+        }
+        if namespaces.is_empty() {
+            tracing::warn!("no namespace registered: every CONNECT will be refused");
+        }
+        let server = Server {
+            inner: Arc::new(ServerInner {
+                namespaces,
+                config: self.config,
+            }),
+        };
+        let engine = EngineServer::new(self.engine, SocketIoHandler { server: server.clone() });
+        Ok(SocketIo { server, engine })
+    }
+}
+
+/// A Socket.IO server ready to serve: the [`Server`] handle and the
+/// Engine.IO server underneath.
+#[derive(Debug, Clone)]
+pub struct SocketIo {
+    server: Server,
+    engine: Arc<EngineServer<SocketIoHandler>>,
+}
+
+impl SocketIo {
+    /// A builder with the default configuration and no namespace.
+    pub fn builder() -> SocketIoBuilder {
+        SocketIoBuilder::default()
+    }
+
+    /// The handle to emit and act on sockets from outside handlers.
+    pub fn server(&self) -> &Server {
+        &self.server
+    }
+
+    /// The Engine.IO server, to answer requests from another HTTP stack
+    /// ([`EngineServer::handle`]).
+    pub fn engine(&self) -> &Arc<EngineServer<SocketIoHandler>> {
+        &self.engine
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then disconnects
+    /// every socket (reason `server shutting down`, after a DISCONNECT
+    /// packet) and returns once their hooks ran.
+    pub async fn serve(&self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        crate::serve(listener, Arc::clone(&self.engine), shutdown).await
+    }
+
+    /// Binds `address` and serves (see [`serve`](Self::serve)).
+    pub async fn bind(&self, address: SocketAddr, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        self.serve(TcpListener::bind(address).await?, shutdown).await
+    }
+}
+
+/// The Socket.IO layer as an Engine.IO handler.
+#[derive(Debug)]
+pub struct SocketIoHandler {
+    server: Server,
+}
+
+impl EngineHandler for SocketIoHandler {
+    type Session = Arc<Client>;
+
+    fn on_open(&self, session: &SessionHandle, _: &Handshake) -> Arc<Client> {
+        Client::new(self.server.clone(), session.clone())
+    }
+
+    fn on_message(&self, _: &SessionHandle, client: &Arc<Client>, message: Message) {
+        client.receive(message);
+    }
+
+    fn on_shutdown(&self, _: &SessionHandle, client: &Arc<Client>) {
+        client.say_goodbye();
+    }
+
+    fn on_close(&self, _: &SessionHandle, client: &Arc<Client>, reason: CloseReason) {
+        client.close(reason);
+    }
+}

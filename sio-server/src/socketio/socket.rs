@@ -1,0 +1,350 @@
+//! [`Socket`]: one client connected to one namespace.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Duration;
+
+use serde::Serialize;
+use sio_core::engine::Frame;
+use sio_core::socketio::Packet;
+use sio_core::{Str, Value};
+use tokio::sync::Notify;
+
+use super::ack::PendingAcks;
+use super::emit::{IntoArgs, check_event_name, encode, event_frames};
+use super::namespace::Namespace;
+use super::{AckError, BroadcastOperator, DisconnectReason, EmitError, Room, Server, SocketId};
+use crate::engine::{CloseReason, Handshake, SendError, SessionHandle};
+
+const CONNECTING: u8 = 0;
+const CONNECTED: u8 = 1;
+const DISCONNECTED: u8 = 2;
+
+/// One client connected to one namespace: what handlers receive.
+///
+/// Cloning is cheap (a reference count). A clone kept after the disconnect
+/// is harmless: emits fail with [`EmitError::Disconnected`].
+///
+/// Frames emitted while the connect hook runs are held back and sent right
+/// after the CONNECT reply, so they never overtake it.
+#[derive(Clone)]
+pub struct Socket {
+    inner: Arc<SocketInner>,
+}
+
+struct SocketInner {
+    id: SocketId,
+    namespace: Arc<Namespace>,
+    server: Server,
+    engine: SessionHandle,
+    auth: Option<Value>,
+    state: AtomicU8,
+    held_back: Mutex<Vec<Vec<Frame>>>,
+    disconnect_reason: OnceLock<DisconnectReason>,
+    disconnected: Notify,
+    acks: PendingAcks,
+    data: Mutex<http::Extensions>,
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Socket")
+            .field("id", &self.inner.id)
+            .field("namespace", &self.inner.namespace.path)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Socket {
+    pub(crate) fn new(namespace: Arc<Namespace>, server: Server, engine: SessionHandle, auth: Option<Value>) -> Self {
+        Socket {
+            inner: Arc::new(SocketInner {
+                id: SocketId::generate(),
+                namespace,
+                server,
+                engine,
+                auth,
+                state: AtomicU8::new(CONNECTING),
+                held_back: Mutex::new(Vec::new()),
+                disconnect_reason: OnceLock::new(),
+                disconnected: Notify::new(),
+                acks: PendingAcks::default(),
+                data: Mutex::new(http::Extensions::new()),
+            }),
+        }
+    }
+
+    /// The socket id: random, distinct from the Engine.IO session id, and
+    /// different for each namespace the client joins.
+    pub fn id(&self) -> &SocketId {
+        &self.inner.id
+    }
+
+    /// The namespace this socket is connected to (`/chat`).
+    pub fn namespace(&self) -> &str {
+        &self.inner.namespace.path
+    }
+
+    pub(crate) fn namespace_str(&self) -> &Str {
+        &self.inner.namespace.path
+    }
+
+    pub(crate) fn namespace_state(&self) -> &Arc<Namespace> {
+        &self.inner.namespace
+    }
+
+    /// The server, to emit to rooms and namespaces.
+    pub fn server(&self) -> &Server {
+        &self.inner.server
+    }
+
+    /// The HTTP request that opened the connection: headers, query, remote
+    /// address.
+    pub fn handshake(&self) -> &Handshake {
+        self.inner.engine.handshake()
+    }
+
+    /// The auth payload the client sent with its CONNECT, if any.
+    pub fn auth(&self) -> Option<&Value> {
+        self.inner.auth.as_ref()
+    }
+
+    /// The Engine.IO session carrying this socket.
+    pub fn session(&self) -> &SessionHandle {
+        &self.inner.engine
+    }
+
+    /// Whether the socket is still connected (or connecting).
+    pub fn connected(&self) -> bool {
+        self.inner.state.load(Ordering::Acquire) != DISCONNECTED
+    }
+
+    /// Emits `event` with one argument. A `Vec` or slice is one array
+    /// argument; use [`emit_args`](Self::emit_args) for several.
+    pub fn emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        check_event_name(event)?;
+        let args = vec![sio_core::value::to_value(data)?];
+        self.send_frames(event_frames(self.namespace_str(), event, args, None))
+    }
+
+    /// Emits `event` with several arguments: `()`, a tuple, or a
+    /// `Vec<Value>` (see [`IntoArgs`]).
+    pub fn emit_args(&self, event: &str, args: impl IntoArgs) -> Result<(), EmitError> {
+        check_event_name(event)?;
+        self.send_frames(event_frames(self.namespace_str(), event, args.into_args()?, None))
+    }
+
+    /// Emits the `message` event (the client's `socket.on("message")`).
+    pub fn send<T: Serialize + ?Sized>(&self, data: &T) -> Result<(), EmitError> {
+        self.emit("message", data)
+    }
+
+    /// Emits `event` with one argument and waits for the client's
+    /// acknowledgement, at most the server's `ack_timeout`.
+    pub async fn emit_with_ack<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<Vec<Value>, AckError> {
+        let timeout = self.inner.server.config().ack_timeout;
+        self.emit_with_ack_timeout(event, data, timeout).await
+    }
+
+    /// Like [`emit_with_ack`](Self::emit_with_ack) with an explicit timeout.
+    pub async fn emit_with_ack_timeout<T: Serialize + ?Sized>(
+        &self,
+        event: &str,
+        data: &T,
+        timeout: Duration,
+    ) -> Result<Vec<Value>, AckError> {
+        check_event_name(event)?;
+        let args = vec![sio_core::value::to_value(data).map_err(EmitError::from)?];
+        let ack_id = self.inner.namespace.next_ack_id();
+        let answer = self.inner.acks.expect_single(ack_id);
+        // Removes the entry on every way out: answer, timeout, error, drop.
+        let _forget = ForgetAck { socket: self, ack_id };
+        self.send_frames(event_frames(self.namespace_str(), event, args, Some(ack_id)))?;
+        match tokio::time::timeout(timeout, answer).await {
+            Ok(Ok(args)) => Ok(args),
+            Ok(Err(_)) => Err(AckError::Disconnected),
+            Err(_) => Err(AckError::Timeout),
+        }
+    }
+
+    /// Joins `room`. Joining twice is harmless.
+    pub fn join(&self, room: impl Into<Room>) {
+        self.inner.namespace.adapter.add_all(self.id(), &[room.into()]);
+    }
+
+    /// Joins every room of `rooms`.
+    pub fn join_all<R: Into<Room>>(&self, rooms: impl IntoIterator<Item = R>) {
+        let rooms: Vec<Room> = rooms.into_iter().map(Into::into).collect();
+        self.inner.namespace.adapter.add_all(self.id(), &rooms);
+    }
+
+    /// Leaves `room`.
+    pub fn leave(&self, room: impl Into<Room>) {
+        self.inner.namespace.adapter.del(self.id(), &room.into());
+    }
+
+    /// Leaves every room.
+    pub fn leave_all(&self) {
+        let rooms = self.inner.namespace.adapter.socket_rooms(self.id());
+        for room in rooms {
+            self.inner.namespace.adapter.del(self.id(), &room);
+        }
+    }
+
+    /// The rooms the socket is in, sorted. Like the Node server, every
+    /// socket is also in the room named by its own id, which is listed
+    /// first.
+    pub fn rooms(&self) -> Vec<Room> {
+        let mut rooms = self.inner.namespace.adapter.socket_rooms(self.id());
+        rooms.sort();
+        rooms.insert(0, Room::from(self.id().to_string()));
+        rooms
+    }
+
+    /// A broadcast to `room` in this namespace that excludes this socket.
+    pub fn to(&self, room: impl Into<Room>) -> BroadcastOperator {
+        self.broadcast().to(room)
+    }
+
+    /// A broadcast to every other socket of this namespace; narrow it with
+    /// [`BroadcastOperator::to`] and [`BroadcastOperator::except`].
+    pub fn broadcast(&self) -> BroadcastOperator {
+        BroadcastOperator::new(self.inner.server.clone(), self.namespace_str().clone())
+            .except(Room::from(self.id().to_string()))
+    }
+
+    /// Disconnects the socket from its namespace: the client gets a
+    /// DISCONNECT packet, the disconnect hook runs with
+    /// [`DisconnectReason::ServerNamespaceDisconnect`]. The Engine.IO
+    /// connection stays open for the client's other namespaces.
+    pub fn disconnect(&self) {
+        if !self.connected() {
+            return;
+        }
+        let _ = self.send_frames(encode(&Packet::disconnect(self.namespace_str().clone())));
+        self.close(DisconnectReason::ServerNamespaceDisconnect);
+    }
+
+    /// Closes the whole connection (every namespace of this client).
+    pub fn close_connection(&self) {
+        self.inner.engine.close(CloseReason::ForcedClose);
+    }
+
+    /// Stores a value of type `T` on the socket, replacing the previous
+    /// one of that type.
+    pub fn insert_data<T: Clone + Send + Sync + 'static>(&self, value: T) -> Option<T> {
+        lock(&self.inner.data).insert(value)
+    }
+
+    /// A copy of the value of type `T` stored on the socket.
+    pub fn data<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        lock(&self.inner.data).get::<T>().cloned()
+    }
+
+    /// Removes and returns the value of type `T` stored on the socket.
+    pub fn remove_data<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        lock(&self.inner.data).remove::<T>()
+    }
+
+    /// Queues frames for the client, held back while connecting.
+    pub(crate) fn send_frames(&self, frames: Vec<Frame>) -> Result<(), EmitError> {
+        match self.inner.state.load(Ordering::Acquire) {
+            CONNECTED => self.inner.engine.send_group(frames).map_err(send_error),
+            DISCONNECTED => Err(EmitError::Disconnected),
+            _ => {
+                let mut held_back = lock(&self.inner.held_back);
+                // Re-read under the lock: `confirm` flips the state while
+                // holding it.
+                match self.inner.state.load(Ordering::Acquire) {
+                    CONNECTING => {
+                        held_back.push(frames);
+                        Ok(())
+                    }
+                    CONNECTED => self.inner.engine.send_group(frames).map_err(send_error),
+                    _ => Err(EmitError::Disconnected),
+                }
+            }
+        }
+    }
+
+    /// Sends frames that may be dropped when the client is behind.
+    pub(crate) fn send_volatile(&self, frames: Vec<Frame>) {
+        if self.inner.state.load(Ordering::Acquire) == CONNECTED {
+            self.inner.engine.send_volatile(frames);
+        }
+    }
+
+    /// Sends the CONNECT reply; frames emitted meanwhile stay held back
+    /// until [`release`](Self::release). Returns whether any are.
+    pub(crate) fn confirm(&self) -> Result<bool, EmitError> {
+        let held_back = lock(&self.inner.held_back);
+        let mut payload = sio_core::value::Map::new();
+        payload.insert("sid".to_owned(), Value::String(self.id().to_string()));
+        let reply = Packet::connect(self.namespace_str().clone(), Some(Value::Object(payload)));
+        self.inner.engine.send_group(encode(&reply)).map_err(send_error)?;
+        Ok(!held_back.is_empty())
+    }
+
+    /// Sends the held-back frames and lets later ones through directly.
+    pub(crate) fn release(&self) -> Result<(), EmitError> {
+        let mut held_back = lock(&self.inner.held_back);
+        for frames in held_back.drain(..) {
+            self.inner.engine.send_group(frames).map_err(send_error)?;
+        }
+        let _ = self
+            .inner
+            .state
+            .compare_exchange(CONNECTING, CONNECTED, Ordering::AcqRel, Ordering::Acquire);
+        Ok(())
+    }
+
+    /// Marks the socket disconnected; the first reason wins. Returns
+    /// whether this call did it.
+    pub(crate) fn close(&self, reason: DisconnectReason) -> bool {
+        if self.inner.disconnect_reason.set(reason).is_err() {
+            return false;
+        }
+        self.inner.state.store(DISCONNECTED, Ordering::Release);
+        lock(&self.inner.held_back).clear();
+        self.inner.acks.clear();
+        self.inner.disconnected.notify_waiters();
+        true
+    }
+
+    /// Resolves once the socket is disconnected. Cancel safe.
+    pub(crate) async fn disconnected(&self) -> DisconnectReason {
+        loop {
+            let notified = self.inner.disconnected.notified();
+            if let Some(reason) = self.inner.disconnect_reason.get() {
+                return *reason;
+            }
+            notified.await;
+        }
+    }
+
+    pub(crate) fn acks(&self) -> &PendingAcks {
+        &self.inner.acks
+    }
+}
+
+fn send_error(error: SendError) -> EmitError {
+    match error {
+        SendError::Closed => EmitError::Disconnected,
+        SendError::BufferFull => EmitError::BufferFull,
+    }
+}
+
+struct ForgetAck<'a> {
+    socket: &'a Socket,
+    ack_id: u64,
+}
+
+impl Drop for ForgetAck<'_> {
+    fn drop(&mut self) {
+        self.socket.inner.acks.forget(self.ack_id);
+    }
+}
