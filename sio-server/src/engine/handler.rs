@@ -84,13 +84,6 @@ pub trait EngineHandler: Send + Sync + 'static {
     /// A message arrived on `session`.
     fn on_message(&self, session: &SessionHandle, state: &Self::Session, message: Message);
 
-    /// The server is shutting down and is about to close `session`. Frames
-    /// sent from here are still flushed to the client before the close
-    /// (say goodbye here). Does nothing by default.
-    fn on_shutdown(&self, session: &SessionHandle, state: &Self::Session) {
-        let _ = (session, state);
-    }
-
     /// The session ended. Nothing sent through the handle after this point
     /// is delivered.
     fn on_close(&self, session: &SessionHandle, state: &Self::Session, reason: CloseReason);

@@ -92,7 +92,6 @@ impl<H: EngineHandler> EngineServer<H> {
             .collect();
         tracing::info!(sessions = sessions.len(), "closing every session");
         for session in &sessions {
-            session.with_inbound(|| self.handler.on_shutdown(&session.handle, &session.state));
             session.handle.close(CloseReason::ServerShutdown);
         }
         loop {

@@ -159,15 +159,6 @@ impl Client {
         tokio::spawn(lifecycle::run(socket, handler, auth, receiver, on_end));
     }
 
-    /// The server is shutting down: tell each namespace of the client.
-    pub(crate) fn say_goodbye(&self) {
-        for joined in lock(&self.joined).values() {
-            let _ = joined
-                .socket
-                .send_frames(encode(&Packet::disconnect(joined.socket.namespace_str().clone())));
-        }
-    }
-
     /// The Engine.IO session ended: every socket disconnects with its
     /// reason.
     pub(crate) fn close(&self, reason: CloseReason) {

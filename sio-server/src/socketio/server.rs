@@ -236,9 +236,11 @@ impl SocketIo {
         &self.engine
     }
 
-    /// Serves on `listener` until `shutdown` resolves, then disconnects
-    /// every socket (reason `server shutting down`, after a DISCONNECT
-    /// packet) and returns once their hooks ran.
+    /// Serves on `listener` until `shutdown` resolves, then closes every
+    /// connection and returns once the disconnect hooks ran (reason
+    /// `server shutting down`). Clients see their transport close, not a
+    /// namespace DISCONNECT, so the official clients reconnect to the next
+    /// server.
     pub async fn serve(&self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         crate::serve(listener, Arc::clone(&self.engine), shutdown).await
     }
@@ -264,10 +266,6 @@ impl EngineHandler for SocketIoHandler {
 
     fn on_message(&self, _: &SessionHandle, client: &Arc<Client>, message: Message) {
         client.receive(message);
-    }
-
-    fn on_shutdown(&self, _: &SessionHandle, client: &Arc<Client>) {
-        client.say_goodbye();
     }
 
     fn on_close(&self, _: &SessionHandle, client: &Arc<Client>, reason: CloseReason) {

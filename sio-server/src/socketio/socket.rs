@@ -282,6 +282,10 @@ impl Socket {
     /// until [`release`](Self::release). Returns whether any are.
     pub(crate) fn confirm(&self) -> Result<bool, EmitError> {
         let held_back = lock(&self.inner.held_back);
+        if self.inner.state.load(Ordering::Acquire) == DISCONNECTED {
+            // The client left (or the session closed) during the hook.
+            return Err(EmitError::Disconnected);
+        }
         let mut payload = sio_core::value::Map::new();
         payload.insert("sid".to_owned(), Value::String(self.id().to_string()));
         let reply = Packet::connect(self.namespace_str().clone(), Some(Value::Object(payload)));
