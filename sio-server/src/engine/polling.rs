@@ -81,7 +81,7 @@ pub(crate) async fn get<H: EngineHandler>(
             payload::encode_into(&mut body, &frame);
             fill(&mut body, outbox, max_payload);
         }
-        Wake::Probed => payload::encode_into(&mut body, &Frame::Text(sio_core::Str::from_static("6"))),
+        Wake::Probed => payload::encode_into(&mut body, &Packet::Noop.encode()),
         // The client closed: its pending GET just ends, with a noop.
         Wake::Closed(CloseReason::TransportClose) => payload::encode_into(&mut body, &Packet::Noop.encode()),
         Wake::Closed(reason) => {
