@@ -9,10 +9,14 @@
 //! - [`socketio`]: namespaces, sockets, events, acknowledgements, rooms and
 //!   broadcasts, on top of the engine.
 //! - [`serve`]: the hyper accept loop with graceful shutdown.
+//! - [`consumer`]: the runtime of `#[consumer]`: typed arguments, acks,
+//!   registration, application state, [`App`](consumer::App) and the tower
+//!   service.
 //!
 //! Applications depend on the `sio` crate, which re-exports what they need.
 
 pub mod config;
+pub mod consumer;
 pub mod engine;
 mod serve;
 pub mod socketio;

@@ -70,8 +70,9 @@ impl std::fmt::Display for CloseReason {
 
 /// What the layer above Engine.IO implements to receive sessions.
 ///
-/// See the [module documentation](self) for the order and threading
-/// guarantees.
+/// Calls come in order (`on_open`, then `on_message` for every message in
+/// arrival order, then `on_close` once), never overlap for one session, and
+/// run on the task that read the network: they must not block.
 pub trait EngineHandler: Send + Sync + 'static {
     /// Per-session state the handler keeps; the engine stores it with the
     /// session and passes it back on every call.

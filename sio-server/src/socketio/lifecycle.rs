@@ -30,6 +30,7 @@ pub(crate) async fn run(
     mut events: mpsc::Receiver<Event>,
     on_end: impl FnOnce(),
 ) {
+    let _live = socket.server().track_socket();
     let namespace = socket.namespace_state().clone();
     namespace.insert(&socket);
     let connected = AssertUnwindSafe(handler.connect(&socket, auth)).catch_unwind().await;

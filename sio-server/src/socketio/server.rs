@@ -5,11 +5,14 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use serde::Serialize;
 use sio_core::Str;
 use thiserror::Error;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 use super::adapter::{Adapter, InMemoryAdapter};
 use super::client::Client;
@@ -35,6 +38,21 @@ pub struct Server {
 struct ServerInner {
     namespaces: HashMap<Str, Arc<Namespace>>,
     config: SocketIoConfig,
+    /// Socket tasks still running (connect hook to end of disconnect hook).
+    live_sockets: AtomicUsize,
+    socket_ended: Notify,
+}
+
+/// Counts one running socket task while it lives.
+pub(crate) struct LiveSocket(Server);
+
+impl Drop for LiveSocket {
+    fn drop(&mut self) {
+        let inner = &self.0.inner;
+        if inner.live_sockets.fetch_sub(1, Ordering::AcqRel) == 1 {
+            inner.socket_ended.notify_waiters();
+        }
+    }
 }
 
 impl std::fmt::Debug for Server {
@@ -46,6 +64,9 @@ impl std::fmt::Debug for Server {
 }
 
 const ROOT: Str = Str::from_static("/");
+
+/// How long a shutdown waits for sessions to close, then for hooks to run.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 impl Server {
     /// The Socket.IO settings.
@@ -97,6 +118,23 @@ impl Server {
     /// The sockets of `/`.
     pub async fn fetch_sockets(&self) -> Result<Vec<RemoteSocket>, EmitError> {
         self.of("/").fetch_sockets().await
+    }
+
+    pub(crate) fn track_socket(&self) -> LiveSocket {
+        self.inner.live_sockets.fetch_add(1, Ordering::AcqRel);
+        LiveSocket(self.clone())
+    }
+
+    /// Resolves once no socket task runs any more: every accepted socket's
+    /// disconnect hook has returned. Cancel safe.
+    pub async fn sockets_finished(&self) {
+        loop {
+            let ended = self.inner.socket_ended.notified();
+            if self.inner.live_sockets.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            ended.await;
+        }
     }
 
     /// The socket `id` of `namespace`, if it is connected to this node.
@@ -204,6 +242,8 @@ impl SocketIoBuilder {
             inner: Arc::new(ServerInner {
                 namespaces,
                 config: self.config,
+                live_sockets: AtomicUsize::new(0),
+                socket_ended: Notify::new(),
             }),
         };
         let engine = EngineServer::new(self.engine, SocketIoHandler { server: server.clone() });
@@ -236,13 +276,37 @@ impl SocketIo {
         &self.engine
     }
 
-    /// Serves on `listener` until `shutdown` resolves, then closes every
-    /// connection and returns once the disconnect hooks ran (reason
-    /// `server shutting down`). Clients see their transport close, not a
-    /// namespace DISCONNECT, so the official clients reconnect to the next
-    /// server.
+    /// Serves on `listener` until `shutdown` resolves, then shuts down as
+    /// [`shutdown`](Self::shutdown) does.
     pub async fn serve(&self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
-        crate::serve(listener, Arc::clone(&self.engine), shutdown).await
+        crate::serve(listener, Arc::clone(&self.engine), shutdown).await?;
+        self.hooks_finished().await;
+        Ok(())
+    }
+
+    /// Closes every connection and returns once the disconnect hooks ran
+    /// (reason `server shutting down`), waiting at most 10 seconds for
+    /// each of the two. Clients see their transport close, not a
+    /// namespace DISCONNECT, so the official clients reconnect to the next
+    /// server. For a server mounted in another HTTP stack; [`serve`](Self::serve)
+    /// does it by itself.
+    pub async fn shutdown(&self) {
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.engine.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("sessions still closing after the grace period");
+        }
+        self.hooks_finished().await;
+    }
+
+    async fn hooks_finished(&self) {
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.server.sockets_finished())
+            .await
+            .is_err()
+        {
+            tracing::warn!("disconnect hooks still running after the grace period");
+        }
     }
 
     /// Binds `address` and serves (see [`serve`](Self::serve)).

@@ -1,0 +1,602 @@
+//! `sio-bench-report`: turns the result lines of `bench/run.sh` into the
+//! medians (`results.json`), a Markdown table (`results.md`, also spliced
+//! into `BENCHMARKS.md` between its markers) and PNG charts.
+//!
+//! ```text
+//! sio-bench-report --raw bench/results/raw.jsonl --meta bench/results/meta.json \
+//!     --out bench/results [--doc BENCHMARKS.md] [--font /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]
+//! ```
+//!
+//! Each raw line is one `sio-bench` result; its `label` names the server
+//! (`sio`, `node`). Every figure is the median over the rounds of one
+//! (scenario, server) pair; the latency charts use the median of each
+//! percentile.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use serde_json::{Map, Value, json};
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+/// The servers, in table order, with their chart colors.
+const SERVERS: [(&str, &str, RGBColor); 2] = [
+    ("sio", "sio", RGBColor(0xd9, 0x5f, 0x02)),
+    ("node", "Node socket.io", RGBColor(0x1b, 0x9e, 0x77)),
+];
+
+/// Whether a larger value of a figure is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Better {
+    Higher,
+    Lower,
+}
+
+/// One row of the table: a scenario's figure.
+struct Figure {
+    scenario: &'static str,
+    /// Path inside a result record, `section.key`.
+    path: &'static str,
+    name: &'static str,
+    better: Better,
+}
+
+const FIGURES: &[Figure] = &[
+    fig("echo", "metrics.acks_per_sec", "acks/s", Better::Higher),
+    fig("echo", "latency.p50_ms", "latency p50 (ms)", Better::Lower),
+    fig("echo", "latency.p90_ms", "latency p90 (ms)", Better::Lower),
+    fig("echo", "latency.p99_ms", "latency p99 (ms)", Better::Lower),
+    fig("echo", "latency.max_ms", "latency max (ms)", Better::Lower),
+    fig("echo", "metrics.unanswered", "unanswered requests", Better::Lower),
+    fig("fanout", "metrics.deliveries_per_sec", "deliveries/s", Better::Higher),
+    fig("fanout", "latency.p50_ms", "delivery latency p50 (ms)", Better::Lower),
+    fig("fanout", "latency.p99_ms", "delivery latency p99 (ms)", Better::Lower),
+    fig("fanout", "latency.max_ms", "delivery latency max (ms)", Better::Lower),
+    fig(
+        "fanout",
+        "metrics.missing",
+        "not delivered by the end (late or lost)",
+        Better::Lower,
+    ),
+    fig(
+        "fanout",
+        "metrics.missing_while_connected",
+        "... of which to receivers still connected",
+        Better::Lower,
+    ),
+    fig(
+        "fanout",
+        "metrics.disconnected",
+        "receivers disconnected",
+        Better::Lower,
+    ),
+    fig("overload", "metrics.deliveries_per_sec", "deliveries/s", Better::Higher),
+    fig("overload", "metrics.sent", "messages sent", Better::Higher),
+    fig("overload", "metrics.delivered", "deliveries", Better::Higher),
+    fig(
+        "overload",
+        "metrics.missing",
+        "not delivered by the end (late or lost)",
+        Better::Lower,
+    ),
+    fig(
+        "overload",
+        "metrics.missing_while_connected",
+        "... of which to receivers still connected",
+        Better::Lower,
+    ),
+    fig(
+        "overload",
+        "metrics.disconnected",
+        "receivers disconnected",
+        Better::Lower,
+    ),
+    fig(
+        "overload",
+        "metrics.sender_disconnected",
+        "sender disconnected (1 = yes)",
+        Better::Lower,
+    ),
+    fig("overload", "latency.p50_ms", "delivery latency p50 (ms)", Better::Lower),
+    fig("overload", "latency.max_ms", "delivery latency max (ms)", Better::Lower),
+    fig(
+        "idle",
+        "metrics.bytes_per_connection",
+        "server RSS per connection (bytes)",
+        Better::Lower,
+    ),
+    fig(
+        "idle",
+        "metrics.server_rss_before",
+        "server RSS before (bytes)",
+        Better::Lower,
+    ),
+    fig(
+        "connect",
+        "metrics.connections_per_sec",
+        "connections/s",
+        Better::Higher,
+    ),
+    fig("connect", "latency.p50_ms", "connect time p50 (ms)", Better::Lower),
+    fig("connect", "latency.p99_ms", "connect time p99 (ms)", Better::Lower),
+    fig("connect", "metrics.failed", "failed connections", Better::Lower),
+    fig("polling", "metrics.acks_per_sec", "acks/s", Better::Higher),
+    fig("polling", "latency.p50_ms", "latency p50 (ms)", Better::Lower),
+    fig("polling", "latency.p99_ms", "latency p99 (ms)", Better::Lower),
+    fig("polling", "latency.max_ms", "latency max (ms)", Better::Lower),
+];
+
+const fn fig(scenario: &'static str, path: &'static str, name: &'static str, better: Better) -> Figure {
+    Figure {
+        scenario,
+        path,
+        name,
+        better,
+    }
+}
+
+const SCENARIOS: [&str; 6] = ["echo", "fanout", "overload", "idle", "connect", "polling"];
+
+fn lookup<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(record, |value, key| value.get(key))
+}
+
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
+
+/// The runs of each (scenario, server).
+type Groups<'a> = BTreeMap<(String, String), Vec<&'a Value>>;
+
+fn group(records: &[Value]) -> Groups<'_> {
+    let mut groups = Groups::new();
+    for record in records {
+        let scenario = record["scenario"].as_str().unwrap_or("?").to_owned();
+        let label = record["label"].as_str().unwrap_or("?").to_owned();
+        groups.entry((scenario, label)).or_default().push(record);
+    }
+    groups
+}
+
+/// Median of every numeric field under `metrics`, `latency` and the CPU
+/// figures.
+fn medians(runs: &[&Value]) -> Map<String, Value> {
+    let mut keys: Vec<String> = Vec::new();
+    for run in runs {
+        for section in ["metrics", "latency"] {
+            if let Some(object) = run[section].as_object() {
+                for (key, value) in object {
+                    let path = format!("{section}.{key}");
+                    if value.is_number() && !keys.contains(&path) {
+                        keys.push(path);
+                    }
+                }
+            }
+        }
+    }
+    keys.push("generator_cpu_pct".to_owned());
+    keys.push("server_cpu_pct".to_owned());
+    let mut out = Map::new();
+    for key in keys {
+        let values = runs
+            .iter()
+            .filter_map(|run| lookup(run, &key).and_then(Value::as_f64))
+            .collect();
+        if let Some(median) = median(values) {
+            out.insert(key, json!(median));
+        }
+    }
+    out.insert("rounds".to_owned(), json!(runs.len()));
+    // The latency distribution: the median of each percentile.
+    let mut spectrum: BTreeMap<String, (f64, Vec<f64>)> = BTreeMap::new();
+    for run in runs {
+        for point in run["latency"]["spectrum"].as_array().into_iter().flatten() {
+            if let (Some(q), Some(ms)) = (point[0].as_f64(), point[1].as_f64()) {
+                spectrum
+                    .entry(format!("{q:08.3}"))
+                    .or_insert((q, Vec::new()))
+                    .1
+                    .push(ms);
+            }
+        }
+    }
+    let spectrum: Vec<Value> = spectrum
+        .into_values()
+        .filter_map(|(q, values)| Some(json!([q, median(values)?])))
+        .collect();
+    out.insert("latency.spectrum".to_owned(), Value::Array(spectrum));
+    out
+}
+
+fn format_value(value: f64) -> String {
+    let abs = value.abs();
+    if abs >= 100_000.0 {
+        format!("{:.0}k", value / 1000.0)
+    } else if abs >= 10_000.0 {
+        format!("{:.1}k", value / 1000.0)
+    } else if abs >= 100.0 || value == value.trunc() {
+        format!("{value:.0}")
+    } else if abs >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+fn table(summary: &BTreeMap<String, BTreeMap<String, Map<String, Value>>>) -> String {
+    let mut out = String::from(
+        "| scenario | figure | sio | Node | sio / Node | better |\n| --- | --- | ---: | ---: | ---: | --- |\n",
+    );
+    for figure in FIGURES {
+        let get = |label: &str| {
+            summary
+                .get(figure.scenario)
+                .and_then(|servers| servers.get(label))
+                .and_then(|m| m.get(figure.path))
+                .and_then(Value::as_f64)
+        };
+        let (sio, node) = (get("sio"), get("node"));
+        if sio.is_none() && node.is_none() {
+            continue;
+        }
+        let show = |v: Option<f64>| v.map_or("-".to_owned(), format_value);
+        let ratio = match (sio, node) {
+            (Some(s), Some(n)) if n != 0.0 => format!("{:.2}x", s / n),
+            (Some(s), Some(n)) if s == n => "=".to_owned(),
+            _ => "-".to_owned(),
+        };
+        let better = match figure.better {
+            Better::Higher => "higher",
+            Better::Lower => "lower",
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            figure.scenario,
+            figure.name,
+            show(sio),
+            show(node),
+            ratio,
+            better
+        ));
+    }
+    out.push_str("\nCPU use during the measured interval (percent of one core; the server has core 0, the generator core 1):\n\n");
+    out.push_str("| scenario | sio server | sio's generator | Node server | Node's generator |\n| --- | ---: | ---: | ---: | ---: |\n");
+    for scenario in SCENARIOS {
+        let get = |label: &str, key: &str| {
+            summary
+                .get(scenario)
+                .and_then(|servers| servers.get(label))
+                .and_then(|m| m.get(key))
+                .and_then(Value::as_f64)
+                .map_or("-".to_owned(), |v| format!("{v:.0}%"))
+        };
+        out.push_str(&format!(
+            "| {scenario} | {} | {} | {} | {} |\n",
+            get("sio", "server_cpu_pct"),
+            get("sio", "generator_cpu_pct"),
+            get("node", "server_cpu_pct"),
+            get("node", "generator_cpu_pct"),
+        ));
+    }
+    out
+}
+
+fn machine(meta: &Value) -> String {
+    let get = |key: &str| meta[key].as_str().unwrap_or("?").to_owned();
+    format!(
+        "Run of {} ({} mode, {} round(s), commit {}), on {} ({} cores), kernel {}, load average before the run {}. \
+         Node {} with socket.io {}; {}.\n",
+        get("date"),
+        get("mode"),
+        get("rounds"),
+        get("commit"),
+        get("cpu"),
+        get("cores"),
+        get("kernel"),
+        get("loadavg"),
+        get("node"),
+        get("socketio"),
+        get("rustc"),
+    )
+}
+
+// ---------------------------------------------------------------- charts
+
+type Summary = BTreeMap<String, BTreeMap<String, Map<String, Value>>>;
+
+fn value(summary: &Summary, scenario: &str, label: &str, path: &str) -> Option<f64> {
+    summary.get(scenario)?.get(label)?.get(path)?.as_f64()
+}
+
+fn bar_panel(
+    area: &DrawingArea<BitMapBackend<'_>, Shift>,
+    title: &str,
+    values: &[(String, RGBColor, f64)],
+) -> Result<()> {
+    let top = values.iter().map(|(_, _, v)| *v).fold(0.0, f64::max).max(1e-9) * 1.2;
+    let labels: Vec<String> = values.iter().map(|(label, _, _)| label.clone()).collect();
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(30)
+        .y_label_area_size(60)
+        .build_cartesian_2d((0..values.len() - 1).into_segmented(), 0.0..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_label_formatter(&|segment| match segment {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => labels.get(*i).cloned().unwrap_or_default(),
+            SegmentValue::Last => String::new(),
+        })
+        .y_label_formatter(&|v| format_value(*v))
+        .label_style(("sans-serif", 14))
+        .draw()?;
+    chart.draw_series(values.iter().enumerate().map(|(i, (_, color, v))| {
+        let mut bar = Rectangle::new(
+            [(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), *v)],
+            color.filled(),
+        );
+        bar.set_margin(0, 0, 18, 18);
+        bar
+    }))?;
+    chart.draw_series(values.iter().enumerate().map(|(i, (_, _, v))| {
+        Text::new(
+            format_value(*v),
+            (SegmentValue::CenterOf(i), *v + top * 0.02),
+            ("sans-serif", 16)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(HPos::Center, VPos::Bottom)),
+        )
+    }))?;
+    Ok(())
+}
+
+fn throughput_chart(summary: &Summary, path: &Path) -> Result<()> {
+    let panels = [
+        ("echo", "metrics.acks_per_sec", "echo: acks/s (higher is better)"),
+        (
+            "fanout",
+            "metrics.deliveries_per_sec",
+            "fanout: deliveries/s (higher is better)",
+        ),
+        (
+            "connect",
+            "metrics.connections_per_sec",
+            "connect: connections/s (higher is better)",
+        ),
+        ("polling", "metrics.acks_per_sec", "polling: acks/s (higher is better)"),
+        (
+            "idle",
+            "metrics.bytes_per_connection",
+            "idle: bytes/connection (lower is better)",
+        ),
+        (
+            "overload",
+            "metrics.deliveries_per_sec",
+            "overload: deliveries/s (higher is better)",
+        ),
+    ];
+    let root = BitMapBackend::new(path, (1500, 820)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let areas = root.split_evenly((2, 3));
+    for (area, (scenario, key, title)) in areas.iter().zip(panels) {
+        let values: Vec<(String, RGBColor, f64)> = SERVERS
+            .iter()
+            .filter_map(|(label, name, color)| {
+                Some(((*name).to_owned(), *color, value(summary, scenario, label, key)?))
+            })
+            .collect();
+        if !values.is_empty() {
+            bar_panel(area, title, &values)?;
+        }
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// x position of a percentile on a "nines" axis: 0 -> 0, 90 -> 1, 99 -> 2...
+fn nines(percentile: f64) -> f64 {
+    let rest = (100.0 - percentile).max(0.001) / 100.0;
+    -rest.log10()
+}
+
+fn latency_chart(summary: &Summary, path: &Path) -> Result<()> {
+    let panels = [
+        ("echo", "echo: ack round trip"),
+        ("fanout", "fanout: delivery latency"),
+        ("connect", "connect: time to 40{sid}"),
+        ("polling", "polling: ack round trip"),
+    ];
+    let root = BitMapBackend::new(path, (1400, 900)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let areas = root.split_evenly((2, 2));
+    for (area, (scenario, title)) in areas.iter().zip(panels) {
+        let mut series = Vec::new();
+        for (label, name, color) in SERVERS {
+            let Some(points) = summary
+                .get(scenario)
+                .and_then(|servers| servers.get(label))
+                .and_then(|m| m.get("latency.spectrum"))
+                .and_then(Value::as_array)
+            else {
+                continue;
+            };
+            let points: Vec<(f64, f64)> = points
+                .iter()
+                .filter_map(|p| Some((nines(p[0].as_f64()?), p[1].as_f64()?.max(0.001))))
+                .filter(|(x, _)| *x <= 4.0)
+                .collect();
+            if !points.is_empty() {
+                series.push((name, color, points));
+            }
+        }
+        if series.is_empty() {
+            continue;
+        }
+        let (low, high) = series
+            .iter()
+            .flat_map(|(_, _, points)| points.iter().map(|(_, y)| *y))
+            .fold((f64::MAX, 0.0f64), |(lo, hi), y| (lo.min(y), hi.max(y)));
+        let mut chart = ChartBuilder::on(area)
+            .caption(format!("{title} (ms, log scale)"), ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(35)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..4.0, (low * 0.8..high * 1.25).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_labels(5)
+            .x_label_formatter(&|x: &f64| match x.round() as i64 {
+                0 => "p0".to_owned(),
+                1 => "p90".to_owned(),
+                2 => "p99".to_owned(),
+                3 => "p99.9".to_owned(),
+                4 => "p99.99".to_owned(),
+                _ => String::new(),
+            })
+            .y_label_formatter(&|v| format_value(*v))
+            .x_desc("percentile")
+            .label_style(("sans-serif", 14))
+            .draw()?;
+        for (name, color, points) in series {
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))?
+                .label(name)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], color.filled()));
+            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, color.filled())))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 15))
+            .draw()?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+fn load_font(path: Option<&str>) -> Result<()> {
+    let candidates: Vec<PathBuf> = match path {
+        Some(path) => vec![PathBuf::from(path)],
+        None => [
+            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+            "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect(),
+    };
+    for candidate in &candidates {
+        if let Ok(bytes) = std::fs::read(candidate) {
+            // plotters keeps registered fonts for the life of the process.
+            let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+            plotters::style::register_font("sans-serif", FontStyle::Normal, bytes)
+                .map_err(|_| format!("{} is not a usable font", candidate.display()))?;
+            return Ok(());
+        }
+    }
+    Err(format!("no font found (tried {candidates:?}); install fonts-dejavu-core or pass --font").into())
+}
+
+// ------------------------------------------------------------------ main
+
+fn option(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|arg| arg == name)
+        .and_then(|index| args.get(index + 1))
+        .cloned()
+}
+
+fn splice(doc: &Path, generated: &str) -> Result<()> {
+    const BEGIN: &str = "<!-- results:begin (generated by bench/run.sh, do not edit) -->";
+    const END: &str = "<!-- results:end -->";
+    let text = std::fs::read_to_string(doc)?;
+    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        return Err(format!("{} has no results markers", doc.display()).into());
+    };
+    if end < begin {
+        return Err(format!("{}: results markers out of order", doc.display()).into());
+    }
+    let updated = format!("{}{BEGIN}\n{generated}{}", &text[..begin], &text[end..]);
+    std::fs::write(doc, updated)?;
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("sio-bench-report --raw FILE --meta FILE --out DIR [--doc BENCHMARKS.md] [--font FILE.ttf]");
+        return Ok(());
+    }
+    let raw = option(&args, "--raw").ok_or("--raw FILE is required")?;
+    let out = PathBuf::from(option(&args, "--out").ok_or("--out DIR is required")?);
+    let meta: Value = match option(&args, "--meta") {
+        Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?)?,
+        None => json!({}),
+    };
+    let records: Vec<Value> = std::fs::read_to_string(&raw)?
+        .lines()
+        .filter(|line| line.trim_start().starts_with('{'))
+        .map(serde_json::from_str)
+        .collect::<std::result::Result<_, _>>()?;
+    let groups = group(&records);
+    let mut summary: Summary = BTreeMap::new();
+    for ((scenario, label), runs) in &groups {
+        summary
+            .entry(scenario.clone())
+            .or_default()
+            .insert(label.clone(), medians(runs));
+    }
+    std::fs::create_dir_all(&out)?;
+    let results = json!({ "meta": meta, "medians": summary, "runs": records });
+    std::fs::write(out.join("results.json"), serde_json::to_string_pretty(&results)? + "\n")?;
+
+    load_font(option(&args, "--font").as_deref())?;
+    throughput_chart(&summary, &out.join("throughput.png"))?;
+    latency_chart(&summary, &out.join("latency.png"))?;
+
+    let mut markdown = machine(&meta);
+    markdown.push('\n');
+    markdown.push_str(&table(&summary));
+    markdown.push_str(
+        "\n![Throughput and memory, sio vs Node](bench/results/throughput.png)\n\n\
+         ![Latency distributions, sio vs Node](bench/results/latency.png)\n",
+    );
+    std::fs::write(out.join("results.md"), &markdown)?;
+    if let Some(doc) = option(&args, "--doc") {
+        splice(Path::new(&doc), &markdown)?;
+    }
+    print!("{markdown}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_nines() {
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(vec![]), None);
+        assert!((nines(99.0) - 2.0).abs() < 1e-9);
+        assert!(nines(0.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,128 @@
+//! `sio-bench-server`: the sio side of the benchmarks, with the same
+//! handlers as `bench/node/server.js`:
+//!
+//! - namespace `/`; every client may connect;
+//! - `echo`: acknowledges with the arguments it received;
+//! - `broadcast`: emits `broadcast` with the same arguments to every other
+//!   socket of the namespace.
+//!
+//! ```text
+//! sio-bench-server [--port 3101] [--host 127.0.0.1] [--current-thread]
+//! ```
+//!
+//! Engine.IO settings are the defaults (pingInterval 25 s, pingTimeout 20 s,
+//! maxPayload 1 MB, both transports). SIGTERM or SIGINT stops it; when it
+//! gets one it prints on stderr how many sockets ended for each reason (a
+//! client disconnected for `outbound buffer full` shows there).
+//!
+//! Runtime: a multi-thread tokio runtime with one worker per core the
+//! process may run on (one under `taskset -c 0`), which is what
+//! `#[tokio::main]` gives an application; `--current-thread` uses tokio's
+//! current-thread runtime instead.
+//
+// TODO(consumer macro): once `#[consumer]` lands in sio-macros, write this
+// server with it (as issue 6 asks) instead of implementing `SocketHandler`
+// by hand, and check that the figures do not move.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sio_core::Value;
+use sio_server::config::EngineConfig;
+use sio_server::socketio::{
+    BoxFuture, ConnectError, DisconnectReason, Event, Socket, SocketHandler, SocketIo, SocketIoConfig,
+};
+
+/// Sockets ended, by reason.
+type Reasons = Arc<Mutex<BTreeMap<String, u64>>>;
+
+struct Bench {
+    reasons: Reasons,
+}
+
+impl SocketHandler for Bench {
+    fn connect<'a>(&'a mut self, _: &'a Socket, _: Option<Value>) -> BoxFuture<'a, Result<(), ConnectError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn event<'a>(&'a mut self, socket: &'a Socket, event: Event) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            match event.name.as_str() {
+                "echo" => {
+                    if let Some(ack) = event.ack {
+                        let _ = ack.send_values(event.args);
+                    }
+                }
+                "broadcast" => {
+                    let _ = socket.broadcast().emit_args("broadcast", event.args);
+                }
+                _ => {}
+            }
+        })
+    }
+
+    fn disconnect<'a>(&'a mut self, _: &'a Socket, reason: DisconnectReason) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let mut reasons = self.reasons.lock().unwrap_or_else(PoisonError::into_inner);
+            *reasons.entry(reason.to_string()).or_default() += 1;
+        })
+    }
+}
+
+fn option(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|arg| arg == name)
+        .and_then(|index| args.get(index + 1))
+        .cloned()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("sio-bench-server [--port 3101] [--host 127.0.0.1] [--current-thread]");
+        return Ok(());
+    }
+    let port: u16 = option(&args, "--port").map_or(Ok(3101), |port| port.parse())?;
+    let host: IpAddr = option(&args, "--host").map_or(Ok(IpAddr::from([127, 0, 0, 1])), |host| host.parse())?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,sio_server=error".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = if args.iter().any(|arg| arg == "--current-thread") {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread().enable_all().build()?
+    };
+    runtime.block_on(serve(SocketAddr::new(host, port)))
+}
+
+async fn serve(address: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    let reasons = Reasons::default();
+    let factory_reasons = Arc::clone(&reasons);
+    let io = SocketIo::builder()
+        .engine_config(EngineConfig::builder().build()?)
+        .config(SocketIoConfig::default())
+        .namespace("/", move || {
+            Box::new(Bench {
+                reasons: Arc::clone(&factory_reasons),
+            })
+        })
+        .build()?;
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    eprintln!("sio-bench-server listening on {address}, pid {}", std::process::id());
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    io.serve(listener, async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        // Before the shutdown disconnects everyone.
+        let reasons = reasons.lock().unwrap_or_else(PoisonError::into_inner);
+        eprintln!("sio-bench-server: sockets ended by reason: {reasons:?}");
+    })
+    .await?;
+    Ok(())
+}

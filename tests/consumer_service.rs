@@ -1,0 +1,149 @@
+//! The endpoint as a tower `Service` inside an axum `Router`: a page and
+//! `/socket.io/` side by side, WebSocket upgrades included, and the server
+//! built on the first request.
+
+mod consumer_support;
+
+use std::time::Duration;
+
+use consumer_support::{Client, within};
+use sio::core::Value;
+use sio::{App, EngineConfig, Socket, consumer};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Default)]
+struct Mounted;
+
+#[consumer(namespace = "/mounted")]
+impl Mounted {
+    async fn connect(&mut self, socket: &Socket) {
+        socket.emit("system_message", &"Welcome!").expect("emit");
+    }
+
+    async fn event_echo(&mut self, _socket: &Socket, text: String) -> String {
+        text
+    }
+}
+
+/// The official client against the mounted service: connect (polling, then
+/// the upgrade to WebSocket), the connect hook's emit, acks before and after
+/// the upgrade, and an invalid payload. Prints one JSON line.
+const NODE_CLIENT: &str = r#"
+import { io } from "socket.io-client";
+const socket = io(process.argv[1] + "/mounted", { reconnection: false });
+const welcome = await new Promise((resolve, reject) => {
+    socket.on("system_message", resolve);
+    socket.on("connect_error", reject);
+});
+const first = await socket.timeout(5000).emitWithAck("echo", "first");
+const engine = socket.io.engine;
+if (engine.transport.name !== "websocket") {
+    await new Promise((resolve) => engine.once("upgrade", resolve));
+}
+const second = await socket.timeout(5000).emitWithAck("echo", "after upgrade");
+const invalid = await socket.timeout(5000).emitWithAck("echo", { not: "a string" });
+console.log(JSON.stringify({ welcome, first, second, invalid, transport: engine.transport.name }));
+socket.disconnect();
+"#;
+
+/// Serves `router` on a free port; returns the address.
+async fn serve(router: axum::Router) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
+/// One raw HTTP/1.1 GET; returns the whole response.
+async fn get(addr: std::net::SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    within("the HTTP response", stream.read_to_string(&mut response))
+        .await
+        .expect("read");
+    response
+}
+
+#[tokio::test]
+async fn an_axum_router_serves_a_page_and_the_socket_io_endpoint_side_by_side() {
+    consumer_support::init_tracing();
+    // A short ping timeout: the polling session opened below is never
+    // polled again, and shutdown waits that long for it.
+    let config = EngineConfig::builder()
+        .ping_timeout(Duration::from_millis(200))
+        .build()
+        .expect("valid config");
+    let service = App::builder().engine_config(config).into_service();
+    let router = axum::Router::new()
+        .route("/", axum::routing::get(|| async { "the page" }))
+        .route_service("/socket.io/", service.clone());
+    let addr = serve(router).await;
+
+    assert!(get(addr, "/").await.ends_with("the page"));
+    let handshake = get(addr, "/socket.io/?EIO=4&transport=polling").await;
+    assert!(handshake.starts_with("HTTP/1.1 200"), "{handshake}");
+    assert!(handshake.contains("0{\"sid\":"), "{handshake}");
+
+    let mut client = Client::connect(addr).await.joined("/mounted").await;
+    let answer = client.call("/mounted", "echo", vec![Value::from("through axum")]).await;
+    assert_eq!(answer, vec![Value::from("through axum")]);
+
+    let app = service.app().expect("built on the first request");
+    assert!(app.server().namespaces().contains(&"/mounted"));
+    service.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_client_talks_to_consumers_mounted_in_axum() {
+    consumer_support::init_tracing();
+    let js = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("js");
+    assert!(
+        js.join("node_modules").join("socket.io-client").is_dir(),
+        "socket.io-client is not installed in tests/js: run ./scripts/test.sh (it runs npm ci there)"
+    );
+    let service = App::builder().engine_config(EngineConfig::default()).into_service();
+    let addr = serve(axum::Router::new().route_service("/socket.io/", service.clone())).await;
+
+    let node = std::env::var("SIO_TEST_NODE").unwrap_or_else(|_| "node".to_owned());
+    let child = tokio::process::Command::new(&node)
+        .args(["--input-type=module", "-e", NODE_CLIENT, &format!("http://{addr}")])
+        .current_dir(&js)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run `{node}` ({error}): install Node.js or set SIO_TEST_NODE"));
+    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the node client finished within 30 s")
+        .expect("waiting for node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "node failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    let results: serde_json::Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|error| panic!("results {stdout:?}: {error}"));
+    assert_eq!(
+        results,
+        serde_json::json!({
+            "welcome": "Welcome!",
+            "first": "first",
+            "second": "after upgrade",
+            "invalid": {
+                "error": "invalid payload",
+                "message": "argument 1: invalid type: map, expected a string"
+            },
+            "transport": "websocket"
+        })
+    );
+    service.shutdown().await;
+}

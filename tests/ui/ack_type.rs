@@ -1,0 +1,13 @@
+#![allow(unused)]
+
+use sio::{Socket, consumer};
+
+#[derive(Default)]
+struct Chat;
+
+#[consumer(namespace = "/chat")]
+impl Chat {
+    async fn event_message(&mut self, socket: &Socket, ack: String) {}
+}
+
+fn main() {}

@@ -1,0 +1,16 @@
+#![allow(unused)]
+
+use sio::{Socket, consumer};
+
+#[derive(Default)]
+struct Chat;
+
+#[consumer(namespace = "/chat")]
+impl Chat {
+    async fn event_message(&mut self, socket: &Socket) {}
+
+    #[event("message")]
+    async fn on_message(&mut self, socket: &Socket) {}
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+#![allow(unused)]
+
+use sio::consumer;
+
+#[consumer(namespace = "/chat")]
+struct Chat;
+
+fn main() {}
