@@ -146,10 +146,29 @@ stamp_of() {
 # npm: tests/js (socket.io-client and, later, the browser test drivers)
 # ---------------------------------------------------------------------------
 
+# npm_ci DIR: installs DIR's packages from its committed lock (skipped
+# locally when node_modules already matches the lock).
+npm_ci() {
+    local dir="$1" name="${1#"$ROOT"/}"
+    [[ -f "$dir/package.json" && -f "$dir/package-lock.json" ]] \
+        || fail "$name/package.json and $name/package-lock.json must both be committed"
+    local stamp_file="$dir/node_modules/.sio-stamp" want
+    want=$(STAMP_EXTRA="node $(node --version) npm $(npm --version)" \
+        stamp_of "$dir/package.json" "$dir/package-lock.json")
+    if ! is_ci && [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$want" ]]; then
+        log "npm: $name/node_modules is up to date with the lock (stamp matches)"
+    else
+        log "npm ci in $name"
+        # --ignore-scripts: no package here needs an install script, and a
+        # script that downloads a browser build would fail on these machines.
+        (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts </dev/null) \
+            || fail "npm ci failed in $name"
+        printf '%s\n' "$want" >"$stamp_file"
+    fi
+}
+
 ensure_npm_packages() {
     local dir="$ROOT/tests/js"
-    [[ -f "$dir/package.json" && -f "$dir/package-lock.json" ]] \
-        || fail "tests/js/package.json and tests/js/package-lock.json must both be committed"
     need node "the interop tests with socket.io-client (Node 20)" nodejs
     need npm "installing tests/js from its lock file (npm ci)" npm
 
@@ -157,19 +176,9 @@ ensure_npm_packages() {
     major=$(node -p 'process.versions.node.split(".")[0]')
     [[ "$major" -ge 18 ]] || fail "node $(node --version) is too old; the tests need Node 18 or newer (20 on the reference machine)"
 
-    local stamp_file="$dir/node_modules/.sio-stamp" want
-    want=$(STAMP_EXTRA="node $(node --version) npm $(npm --version)" \
-        stamp_of "$dir/package.json" "$dir/package-lock.json")
-    if ! is_ci && [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$want" ]]; then
-        log "npm: tests/js/node_modules is up to date with the lock (stamp matches)"
-    else
-        log "npm ci in tests/js"
-        # --ignore-scripts: no package here needs an install script, and a
-        # script that downloads a browser build would fail on these machines.
-        (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts </dev/null) \
-            || fail "npm ci failed in tests/js"
-        printf '%s\n' "$want" >"$stamp_file"
-    fi
+    npm_ci "$dir"
+    # The chat example's browser client, which its browser test serves.
+    npm_ci "$ROOT/examples/chat"
 
     # The install is usable: the client resolves and loads.
     # shellcheck disable=SC2016 # JavaScript, not shell
@@ -298,10 +307,12 @@ fi
 # --- installs ---
 ensure_npm_packages
 ensure_python_venv
-# EXTEND HERE: Debian packages that tests use, installed only when missing,
-# e.g. when the browser tests and the Redis adapter tests arrive:
-#   ensure_debian_packages chromium:chromium redis-server:redis-server
-# (Start services such as redis-server from the tests or here, on 127.0.0.1.)
+# Debian packages that tests use, installed only when missing: headless
+# Chromium for the browser tests (driven by playwright-core from tests/js).
+# EXTEND HERE: redis-server when the Redis adapter tests arrive.
+ensure_debian_packages chromium:chromium
+SIO_CHROMIUM=$(command -v chromium)
+export SIO_CHROMIUM
 
 # --- Rust ---
 if [[ -z "${CARGO_TARGET_DIR:-}" ]]; then

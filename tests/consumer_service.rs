@@ -99,37 +99,14 @@ async fn an_axum_router_serves_a_page_and_the_socket_io_endpoint_side_by_side() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_client_talks_to_consumers_mounted_in_axum() {
     consumer_support::init_tracing();
-    let js = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("js");
-    assert!(
-        js.join("node_modules").join("socket.io-client").is_dir(),
-        "socket.io-client is not installed in tests/js: run ./scripts/test.sh (it runs npm ci there)"
-    );
     let service = App::builder().engine_config(EngineConfig::default()).into_service();
     let addr = serve(axum::Router::new().route_service("/socket.io/", service.clone())).await;
-
-    let node = std::env::var("SIO_TEST_NODE").unwrap_or_else(|_| "node".to_owned());
-    let child = tokio::process::Command::new(&node)
-        .args(["--input-type=module", "-e", NODE_CLIENT, &format!("http://{addr}")])
-        .current_dir(&js)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot run `{node}` ({error}): install Node.js or set SIO_TEST_NODE"));
-    let output = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .expect("the node client finished within 30 s")
-        .expect("waiting for node");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "node failed ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
+    let url = format!("http://{addr}");
+    let stdout = consumer_support::run_node(
+        &["--input-type=module", "-e", NODE_CLIENT, &url],
+        Duration::from_secs(30),
+    )
+    .await;
     let results: serde_json::Value =
         serde_json::from_str(stdout.trim()).unwrap_or_else(|error| panic!("results {stdout:?}: {error}"));
     assert_eq!(

@@ -395,3 +395,43 @@ impl Log {
         .await
     }
 }
+
+/// The folder of the JavaScript test clients, checked to be installed.
+pub fn js_dir() -> std::path::PathBuf {
+    let js = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("js");
+    assert!(
+        js.join("node_modules").join("socket.io-client").is_dir(),
+        "the JavaScript test clients are not installed in tests/js: run ./scripts/test.sh (it runs npm ci there)"
+    );
+    js
+}
+
+/// Runs `node` (or `$SIO_TEST_NODE`) with `args` in `tests/js`, fails the
+/// test when it does not exit successfully within `limit`, and returns what
+/// it printed on stdout.
+pub async fn run_node(args: &[&str], limit: Duration) -> String {
+    let node = std::env::var("SIO_TEST_NODE").unwrap_or_else(|_| "node".to_owned());
+    let child = tokio::process::Command::new(&node)
+        .args(args)
+        .current_dir(js_dir())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run `{node}` ({error}): install Node.js or set SIO_TEST_NODE"));
+    let output = tokio::time::timeout(limit, child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("the node client did not finish within {limit:?}"))
+        .expect("waiting for node");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "node failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    stdout
+}
