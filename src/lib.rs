@@ -246,3 +246,8 @@ pub mod __private {
         BoxFuture, ConnectError, DisconnectReason, Event, HandlerFactory, Socket, SocketHandler,
     };
 }
+
+/// The tutorial: a chat server, step by step (also `docs/tutorial.md`; its
+/// examples are compiled as doctests).
+#[doc = include_str!("../docs/tutorial.md")]
+pub mod tutorial {}
