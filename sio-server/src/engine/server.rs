@@ -19,6 +19,10 @@ use super::{CloseReason, EngineError, EngineHandler, Handshake, SessionHandle, S
 use super::{heartbeat, polling, websocket};
 use crate::config::EngineConfig;
 
+/// How long a shutdown waits for a polling client to collect its `close`
+/// packet.
+const SHUTDOWN_DRAIN: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// An Engine.IO server: answers requests to the endpoint and keeps the
 /// sessions, handing their messages to `H`.
 ///
@@ -229,8 +233,8 @@ impl<H: EngineHandler> EngineServer<H> {
     /// A polling session the server closed on purpose stays reachable until
     /// the client's next GET has collected the queued packets and the
     /// `close` packet, or for at most `ping_timeout` (a live client polls
-    /// again within milliseconds). Any other session is removed before
-    /// `on_close` runs.
+    /// again within milliseconds), one second on shutdown. Any other
+    /// session is removed before `on_close` runs.
     pub(crate) async fn finish(&self, session: &Session<H>, reason: CloseReason) {
         tracing::debug!(%reason, "session closed");
         let server_closed = matches!(reason, CloseReason::ForcedClose | CloseReason::ServerShutdown);
@@ -240,7 +244,13 @@ impl<H: EngineHandler> EngineServer<H> {
         }
         session.with_inbound(|| self.handler.on_close(&session.handle, &session.state, reason));
         if drain {
-            let _ = tokio::time::timeout(self.config.ping_timeout, session.close_delivered()).await;
+            // On shutdown the listener is already closed: only a GET already
+            // under way, or one on a kept-alive connection, can still come.
+            let grace = match reason {
+                CloseReason::ServerShutdown => self.config.ping_timeout.min(SHUTDOWN_DRAIN),
+                _ => self.config.ping_timeout,
+            };
+            let _ = tokio::time::timeout(grace, session.close_delivered()).await;
             self.remove(session);
         }
     }

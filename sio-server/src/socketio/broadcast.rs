@@ -152,7 +152,18 @@ impl BroadcastOperator {
         for socket in &targets {
             socket.acks().forget(ack_id);
         }
-        responses.missing = pending.into_iter().map(|id| (id, AckError::Timeout)).collect();
+        responses.missing = targets
+            .iter()
+            .filter(|socket| pending.contains(socket.id()))
+            .map(|socket| {
+                let why = if socket.connected() {
+                    AckError::Timeout
+                } else {
+                    AckError::Disconnected
+                };
+                (socket.id().clone(), why)
+            })
+            .collect();
         Ok(responses)
     }
 

@@ -2,7 +2,7 @@
 //! them to the sockets of the namespaces it joined.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use sio_core::Str;
 use sio_core::socketio::{Decoder, Packet, PacketData};
@@ -11,8 +11,39 @@ use tokio::task::AbortHandle;
 
 use super::emit::encode;
 use super::handler::Event;
-use super::{Ack, DisconnectReason, Server, Socket, lifecycle};
+use super::{Ack, DisconnectReason, Server, Socket, SocketId, lifecycle};
 use crate::engine::{CloseReason, Message, SessionHandle};
+
+/// What a socket's task tells its client: accepted, or gone.
+pub(crate) struct ClientLink {
+    client: Weak<Client>,
+    namespace: Str,
+    socket: SocketId,
+}
+
+impl ClientLink {
+    /// The connect hook accepted: the session has joined a namespace, so
+    /// the connect timeout no longer applies.
+    pub fn accepted(&self) {
+        if let Some(client) = self.client.upgrade() {
+            client.stop_connect_timer();
+        }
+    }
+
+    /// The socket is done (refused, or after its disconnect hook): the
+    /// client forgets it, so a new CONNECT to the namespace starts afresh.
+    pub fn ended(&self) {
+        if let Some(client) = self.client.upgrade() {
+            let mut joined = lock(&client.joined);
+            if joined
+                .get(&self.namespace)
+                .is_some_and(|j| j.socket.id() == &self.socket)
+            {
+                joined.remove(&self.namespace);
+            }
+        }
+    }
+}
 
 /// A namespace connection as the client router sees it.
 struct Joined {
@@ -132,9 +163,6 @@ impl Client {
             tracing::debug!(%namespace, "second CONNECT to a joined namespace, ignored");
             return;
         }
-        if let Some(timer) = lock(&self.connect_timer).take() {
-            timer.abort();
-        }
         let socket = Socket::new(state.clone(), self.server.clone(), self.engine.clone(), auth.clone());
         let (events, receiver) = mpsc::channel(self.server.config().max_queued_events);
         joined.insert(
@@ -146,25 +174,24 @@ impl Client {
         );
         drop(joined);
         let handler = state.new_handler();
-        let client = Arc::downgrade(self);
-        let socket_id = socket.id().clone();
-        let on_end = move || {
-            if let Some(client) = client.upgrade() {
-                let mut joined = lock(&client.joined);
-                if joined.get(&namespace).is_some_and(|j| j.socket.id() == &socket_id) {
-                    joined.remove(&namespace);
-                }
-            }
+        let link = ClientLink {
+            client: Arc::downgrade(self),
+            namespace,
+            socket: socket.id().clone(),
         };
-        tokio::spawn(lifecycle::run(socket, handler, auth, receiver, on_end));
+        tokio::spawn(lifecycle::run(socket, handler, auth, receiver, link));
+    }
+
+    fn stop_connect_timer(&self) {
+        if let Some(timer) = lock(&self.connect_timer).take() {
+            timer.abort();
+        }
     }
 
     /// The Engine.IO session ended: every socket disconnects with its
     /// reason.
     pub(crate) fn close(&self, reason: CloseReason) {
-        if let Some(timer) = lock(&self.connect_timer).take() {
-            timer.abort();
-        }
+        self.stop_connect_timer();
         let joined: Vec<Joined> = lock(&self.joined).drain().map(|(_, joined)| joined).collect();
         for joined in joined {
             joined.socket.close(DisconnectReason::from(reason));

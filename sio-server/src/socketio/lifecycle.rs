@@ -9,6 +9,7 @@ use sio_core::Value;
 use sio_core::socketio::Packet;
 use tokio::sync::mpsc;
 
+use super::client::ClientLink;
 use super::emit::encode;
 use super::handler::{Event, SocketHandler};
 use super::{ConnectError, DisconnectReason, Socket};
@@ -17,8 +18,8 @@ use super::{ConnectError, DisconnectReason, Socket};
 /// emitted (see its use).
 const HELD_BACK_PACING: Duration = Duration::from_millis(1);
 
-/// Runs `socket` from its CONNECT to the end of its disconnect hook, then
-/// calls `on_end` (which forgets the socket in its client).
+/// Runs `socket` from its CONNECT to the end of its disconnect hook,
+/// telling its client through `link` when it is accepted and when it ends.
 ///
 /// Events arrive on `events` in the order the client sent them and run one
 /// at a time. Acknowledgements bypass this queue, so a handler awaiting one
@@ -28,46 +29,44 @@ pub(crate) async fn run(
     mut handler: Box<dyn SocketHandler>,
     auth: Option<Value>,
     mut events: mpsc::Receiver<Event>,
-    on_end: impl FnOnce(),
+    link: ClientLink,
 ) {
     let _live = socket.server().track_socket();
     let namespace = socket.namespace_state().clone();
     namespace.insert(&socket);
     let connected = AssertUnwindSafe(handler.connect(&socket, auth)).catch_unwind().await;
-    let accepted = match connected {
-        Ok(Ok(())) => {
-            // When these fail the session is closing, and its close reaches
-            // the socket below: the disconnect hook still runs.
-            if let Ok(true) = socket.confirm() {
-                // What the connect hook emitted follows the CONNECT reply
-                // one timer tick later, in a write of its own, as the
-                // reference server's one-write-in-flight transport sends
-                // it: clients that handle one frame per read (the official
-                // protocol test suite does) see both packets.
-                tokio::time::sleep(HELD_BACK_PACING).await;
-            }
-            let _ = socket.release();
-            true
-        }
-        Ok(Err(refusal)) => {
-            refuse(&socket, refusal);
-            false
-        }
+    let refusal = match connected {
+        Ok(Ok(())) => None,
+        Ok(Err(refusal)) => Some(refusal),
         Err(_) => {
             tracing::error!(
                 namespace = socket.namespace(),
                 "connect hook panicked; connection refused"
             );
-            refuse(&socket, ConnectError::new("server error"));
-            false
+            Some(ConnectError::new("server error"))
         }
     };
-    if !accepted {
+    if let Some(refusal) = refusal {
+        // Forgotten before the refusal goes out, so a client retrying at
+        // once is not taken for a second CONNECT of a joined namespace.
         socket.close(DisconnectReason::ServerNamespaceDisconnect);
         namespace.remove(socket.id());
-        on_end();
+        link.ended();
+        refuse(&socket, refusal);
         return;
     }
+    link.accepted();
+    // When these fail the session is closing, and its close reaches the
+    // socket below: the disconnect hook still runs.
+    if let Ok(true) = socket.confirm() {
+        // What the connect hook emitted follows the CONNECT reply one timer
+        // tick later, in a write of its own, as the reference server's
+        // one-write-in-flight transport sends it: clients that handle one
+        // frame per read (the official protocol test suite does) see both
+        // packets.
+        tokio::time::sleep(HELD_BACK_PACING).await;
+    }
+    let _ = socket.release();
     tracing::debug!(socket = %socket.id(), namespace = socket.namespace(), "connected");
     loop {
         tokio::select! {
@@ -94,7 +93,7 @@ pub(crate) async fn run(
         tracing::error!(namespace = socket.namespace(), "disconnect hook panicked");
     }
     namespace.remove(socket.id());
-    on_end();
+    link.ended();
 }
 
 fn refuse(socket: &Socket, refusal: ConnectError) {
