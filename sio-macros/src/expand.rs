@@ -72,12 +72,19 @@ fn item_keyword_span(item: &Item) -> Span {
     }
 }
 
-/// The impl block without the `#[event(..)]` helper attributes.
+/// The impl block without the `#[event(..)]` helper attributes. Event
+/// handlers also get `#[allow(clippy::too_many_arguments)]`: their
+/// parameters are the event's positional arguments, which the protocol,
+/// not the author, decides.
 fn strip_event_attrs(item: &ItemImpl) -> ItemImpl {
     let mut item = item.clone();
     for impl_item in &mut item.items {
         if let ImplItem::Fn(func) = impl_item {
+            let explicit = func.attrs.iter().any(attr::is_event_attr);
             func.attrs.retain(|attr| !attr::is_event_attr(attr));
+            if explicit || func.sig.ident.to_string().starts_with("event_") {
+                func.attrs.push(syn::parse_quote!(#[allow(clippy::too_many_arguments)]));
+            }
         }
     }
     item

@@ -45,6 +45,9 @@ pub enum CloseReason {
     ServerShutdown,
     /// The client did not read fast enough: its outbound queue was full.
     BufferFull,
+    /// The client sent faster than the server could handle: the layer
+    /// above found its inbound queue full.
+    InboundOverflow,
 }
 
 impl CloseReason {
@@ -58,6 +61,7 @@ impl CloseReason {
             CloseReason::ForcedClose => "forced close",
             CloseReason::ServerShutdown => "server shutting down",
             CloseReason::BufferFull => "outbound buffer full",
+            CloseReason::InboundOverflow => "inbound queue full",
         }
     }
 }

@@ -26,16 +26,24 @@ pub(crate) async fn run<H: EngineHandler>(server: Arc<EngineServer<H>>, session:
 /// for it (or for a full queue).
 async fn beat<H: EngineHandler>(server: &EngineServer<H>, session: &Session<H>) {
     let config = server.config();
+    // Deadlines on one clock, so that rounding does not add up over a long
+    // session: ping at every multiple of the interval, give up exactly one
+    // timeout after the ping was due.
+    let mut ping_at = tokio::time::Instant::now() + config.ping_interval;
     loop {
-        tokio::time::sleep(config.ping_interval).await;
+        tokio::time::sleep_until(ping_at).await;
         session.expect_pong();
         if session.handle.send(Frame::Text(Str::from_static("2"))).is_err() {
             return;
         }
-        if tokio::time::timeout(config.ping_timeout, session.pong()).await.is_err() {
+        if tokio::time::timeout_at(ping_at + config.ping_timeout, session.pong())
+            .await
+            .is_err()
+        {
             tracing::debug!(sid = %session.handle.sid(), "no pong within the ping timeout");
             session.handle.close(CloseReason::PingTimeout);
             return;
         }
+        ping_at += config.ping_interval;
     }
 }

@@ -17,7 +17,7 @@ use sio_core::engine::{Frame, Packet, payload};
 use super::inbound::{self, Flow};
 use super::outbox::Outbox;
 use super::response::{self, Body};
-use super::session::Session;
+use super::session::{Session, UpgradeState};
 use super::{CloseReason, EngineError, EngineHandler, EngineServer, Handshake};
 
 /// Opens a session on polling and answers with its `open` packet.
@@ -53,6 +53,11 @@ pub(crate) async fn get<H: EngineHandler>(
     server: &EngineServer<H>,
     session: &Session<H>,
 ) -> Result<Response<Body>, EngineError> {
+    if session.upgrade_state() == UpgradeState::Probed {
+        // The client answered the probe: it has paused polling and only a
+        // GET that was already pending (answered with a noop) may exist.
+        return Err(EngineError::BadRequest);
+    }
     let Some(outbox) = session.take_outbox() else {
         tracing::debug!(sid = %session.handle.sid(), "concurrent GET, closing the session");
         session.handle.close(CloseReason::TransportError);
@@ -83,7 +88,10 @@ pub(crate) async fn get<H: EngineHandler>(
         }
         Wake::Probed => payload::encode_into(&mut body, &Packet::Noop.encode()),
         // The client closed: its pending GET just ends, with a noop.
-        Wake::Closed(CloseReason::TransportClose) => payload::encode_into(&mut body, &Packet::Noop.encode()),
+        Wake::Closed(CloseReason::TransportClose) => {
+            payload::encode_into(&mut body, &Packet::Noop.encode());
+            session.mark_close_delivered();
+        }
         Wake::Closed(reason) => {
             if matches!(reason, CloseReason::ForcedClose | CloseReason::ServerShutdown) {
                 fill(&mut body, outbox, max_payload);

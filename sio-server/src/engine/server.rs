@@ -167,6 +167,10 @@ impl<H: EngineHandler> EngineServer<H> {
             }
             (TransportKind::Polling, Some(sid)) => {
                 let session = self.session_state(sid).ok_or(EngineError::UnknownSid)?;
+                if !session.reachable() {
+                    // Closed and only waiting to be removed from the table.
+                    return Err(EngineError::UnknownSid);
+                }
                 if session.handle.transport() != TransportKind::Polling {
                     return Err(EngineError::BadRequest);
                 }

@@ -302,7 +302,23 @@ impl<H: EngineHandler> Session<H> {
         }
     }
 
-    /// Records that a polling response carried the `close` packet.
+    /// Whether requests may still reach the session: it is open, or it was
+    /// closed on purpose (by the server, or by the client's `close` packet)
+    /// and no GET has collected the final packet yet. A GET racing the
+    /// client's own `close` POST thus ends with a noop, and the next one
+    /// gets 400.
+    pub fn reachable(&self) -> bool {
+        match self.handle.close_reason() {
+            None => true,
+            Some(CloseReason::ForcedClose | CloseReason::ServerShutdown | CloseReason::TransportClose) => {
+                !self.close_delivered.load(Ordering::Acquire)
+            }
+            Some(_) => false,
+        }
+    }
+
+    /// Records that a polling response carried the final packet (`close`,
+    /// or the noop that ends a GET after the client's own `close`).
     pub fn mark_close_delivered(&self) {
         self.close_delivered.store(true, Ordering::Release);
         self.outbox_returned.notify_waiters();

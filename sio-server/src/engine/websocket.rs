@@ -13,7 +13,6 @@ use std::time::Duration;
 use futures_util::{SinkExt as _, StreamExt as _};
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use sio_core::Str;
 use sio_core::engine::{Frame, Packet};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -23,6 +22,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 use tokio_tungstenite::tungstenite::{self, Message as WsMessage, Utf8Bytes};
 use tracing::Instrument as _;
 
+use super::connection::UpgradedIo;
 use super::inbound::{self, Flow};
 use super::outbox::Outbox;
 use super::response::{self, Body};
@@ -31,6 +31,9 @@ use super::{CloseReason, EngineError, EngineHandler, EngineServer, Handshake, up
 
 /// Frames written before one flush, so a burst goes out in few syscalls.
 const WRITE_BATCH: usize = 64;
+
+/// Bytes the WebSocket buffers before writing even without a flush.
+const WRITE_BUFFER: usize = 64 * 1024;
 
 /// Whether the request asks for a WebSocket upgrade.
 pub(crate) fn is_upgrade_request(headers: &HeaderMap) -> bool {
@@ -119,7 +122,8 @@ pub(crate) fn accept<H: EngineHandler, B>(
                 return;
             }
         };
-        let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(ws_config(&server))).await;
+        let ws =
+            WebSocketStream::from_raw_socket(UpgradedIo::new(upgraded), Role::Server, Some(ws_config(&server))).await;
         match upgrading {
             Upgrade::Probe(session) => {
                 let span = tracing::info_span!("session", sid = %session.handle.sid());
@@ -149,7 +153,9 @@ fn ws_config<H: EngineHandler>(server: &EngineServer<H>) -> WebSocketConfig {
     let config = server.config();
     WebSocketConfig::default()
         .read_buffer_size(config.websocket_read_buffer)
-        .write_buffer_size(0)
+        // Frames of one batch collect in the write buffer and leave in one
+        // write at the flush; the buffer stays empty while idle.
+        .write_buffer_size(WRITE_BUFFER)
         .max_message_size(Some(config.max_payload))
         .max_frame_size(Some(config.max_payload))
 }

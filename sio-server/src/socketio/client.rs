@@ -137,7 +137,7 @@ impl Client {
                         %namespace,
                         "client sends events faster than its handlers run: queue full, closing the session"
                     );
-                    self.engine.close(CloseReason::BufferFull);
+                    self.engine.close(CloseReason::InboundOverflow);
                 }
             }
             PacketData::Ack { args, ack_id } => {

@@ -27,6 +27,9 @@ pub enum DisconnectReason {
     ForcedClose,
     /// The client read too slowly and its outbound queue filled up.
     BufferFull,
+    /// The client sent events faster than its handler ran, past
+    /// `max_queued_events`.
+    InboundOverflow,
 }
 
 impl DisconnectReason {
@@ -42,6 +45,7 @@ impl DisconnectReason {
             DisconnectReason::ServerShutdown => "server shutting down",
             DisconnectReason::ForcedClose => "forced close",
             DisconnectReason::BufferFull => "outbound buffer full",
+            DisconnectReason::InboundOverflow => "inbound queue full",
         }
     }
 }
@@ -55,6 +59,7 @@ impl From<CloseReason> for DisconnectReason {
             CloseReason::ForcedClose => DisconnectReason::ForcedClose,
             CloseReason::ServerShutdown => DisconnectReason::ServerShutdown,
             CloseReason::BufferFull => DisconnectReason::BufferFull,
+            CloseReason::InboundOverflow => DisconnectReason::InboundOverflow,
             _ => DisconnectReason::TransportError,
         }
     }
