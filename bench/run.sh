@@ -23,10 +23,12 @@
 #   --quick              small sizes, short runs, 1 round (unless --rounds)
 #   --rounds N           rounds (default 3)
 #   --scenarios "..."    subset of: echo fanout overload idle connect polling
-#   --servers "..."      subset of: sio node
+#   --servers "..."      subset of: sio node sio-raw (sio-raw: the same handlers
+#                        on the runtime's SocketHandler trait, without the
+#                        #[consumer] glue; in results.json only)
 #   --no-doc             do not touch BENCHMARKS.md
 #   --no-build           use the binaries already built
-#   --allow-busy         do not warn/wait when the machine is busy
+#   --allow-busy         do not warn when the machine is busy
 # Environment: CARGO_TARGET_DIR (default: cargo's), SIO_BENCH_PORT (3101;
 # Node gets the next port).
 set -euo pipefail
@@ -52,7 +54,7 @@ while [[ $# -gt 0 ]]; do
         --no-doc) DOC=0 ;;
         --no-build) BUILD=0 ;;
         --allow-busy) ALLOW_BUSY=1 ;;
-        -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#'; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -69,7 +71,7 @@ if [[ $QUICK == 1 ]]; then
     ECHO_ARGS=(--clients 200 --inflight 1 --payload 32 --warmup 1 --duration 3)
     FANOUT_ARGS=(--clients 1000 --messages 2000 --window 32 --payload 16 --duration 3 --drain 5)
     OVERLOAD_ARGS=(--name overload --clients 1000 --messages 5000 --window 0 --payload 16 --duration 5 --drain 5)
-    IDLE_ARGS=(--connections 1000 --settle 2)
+    IDLE_ARGS=(--connections 5000 --settle 2)
     CONNECT_ARGS=(--concurrency 16 --duration 3)
     POLLING_ARGS=(--clients 200 --inflight 1 --payload 32 --warmup 1 --duration 3)
     MODE=quick
@@ -178,6 +180,11 @@ start_server() { # name log
     case "$name" in
         sio)
             taskset -c 0 "$BIN/sio-bench-server" --port "$PORT_SIO" >"$logfile" 2>&1 &
+            SERVER_PID=$!
+            PORT=$PORT_SIO
+            ;;
+        sio-raw)
+            taskset -c 0 "$BIN/sio-bench-server" --port "$PORT_SIO" --raw-handler >"$logfile" 2>&1 &
             SERVER_PID=$!
             PORT=$PORT_SIO
             ;;

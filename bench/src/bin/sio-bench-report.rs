@@ -101,6 +101,18 @@ const FIGURES: &[Figure] = &[
         "sender disconnected (1 = yes)",
         Better::Lower,
     ),
+    fig(
+        "overload",
+        "metrics.live_received_min",
+        "messages a connected receiver got, fewest",
+        Better::Higher,
+    ),
+    fig(
+        "overload",
+        "metrics.live_received_max",
+        "messages a connected receiver got, most",
+        Better::Higher,
+    ),
     fig("overload", "latency.p50_ms", "delivery latency p50 (ms)", Better::Lower),
     fig("overload", "latency.max_ms", "delivery latency max (ms)", Better::Lower),
     fig(
@@ -297,21 +309,37 @@ fn table(summary: &BTreeMap<String, BTreeMap<String, Map<String, Value>>>) -> St
 
 fn machine(meta: &Value) -> String {
     let get = |key: &str| meta[key].as_str().unwrap_or("?").to_owned();
-    format!(
-        "Run of {} ({} mode, {} round(s), commit {}), on {} ({} cores), kernel {}, load average before the run {}. \
+    let load: f64 = get("loadavg")
+        .split_whitespace()
+        .next()
+        .and_then(|load| load.parse().ok())
+        .unwrap_or(f64::NAN);
+    let mut caveat = String::new();
+    if get("mode") != "full" || load.is_nan() || load >= 0.3 {
+        caveat = format!(
+            "**Preliminary figures**: {} mode, load average {} when the run began{}. \
+             Indicative only; re-run `bench/run.sh` on an idle machine.\n\n",
+            get("mode"),
+            get("loadavg"),
+            if load >= 0.3 { " (the machine was busy)" } else { "" }
+        );
+    }
+    caveat
+        + &format!(
+            "Run of {} ({} mode, {} round(s), commit {}), on {} ({} cores), kernel {}, load average before the run {}. \
          Node {} with socket.io {}; {}.\n",
-        get("date"),
-        get("mode"),
-        get("rounds"),
-        get("commit"),
-        get("cpu"),
-        get("cores"),
-        get("kernel"),
-        get("loadavg"),
-        get("node"),
-        get("socketio"),
-        get("rustc"),
-    )
+            get("date"),
+            get("mode"),
+            get("rounds"),
+            get("commit"),
+            get("cpu"),
+            get("cores"),
+            get("kernel"),
+            get("loadavg"),
+            get("node"),
+            get("socketio"),
+            get("rustc"),
+        )
 }
 
 // ---------------------------------------------------------------- charts

@@ -7,8 +7,13 @@
 //!   socket of the namespace.
 //!
 //! ```text
-//! sio-bench-server [--port 3101] [--host 127.0.0.1] [--current-thread]
+//! sio-bench-server [--port 3101] [--host 127.0.0.1] [--current-thread] [--raw-handler]
 //! ```
+//!
+//! The handlers are a `#[consumer]`, as an application writes them;
+//! `--raw-handler` serves the same handlers written directly against the
+//! runtime's `SocketHandler` trait instead, to measure what the consumer
+//! glue costs.
 //!
 //! Engine.IO settings are the defaults (pingInterval 25 s, pingTimeout 20 s,
 //! maxPayload 1 MB, both transports). SIGTERM or SIGINT stops it; when it
@@ -19,29 +24,49 @@
 //! process may run on (one under `taskset -c 0`), which is what
 //! `#[tokio::main]` gives an application; `--current-thread` uses tokio's
 //! current-thread runtime instead.
-//
-// TODO(consumer macro): once `#[consumer]` lands in sio-macros, write this
-// server with it (as issue 6 asks) instead of implementing `SocketHandler`
-// by hand, and check that the figures do not move.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
+use sio::{Ack, App, DisconnectReason, RawArgs, Socket, consumer};
 use sio_core::Value;
 use sio_server::config::EngineConfig;
-use sio_server::socketio::{
-    BoxFuture, ConnectError, DisconnectReason, Event, Socket, SocketHandler, SocketIo, SocketIoConfig,
-};
+use sio_server::socketio::{BoxFuture, ConnectError, Event, SocketHandler, SocketIo, SocketIoConfig};
 
 /// Sockets ended, by reason.
-type Reasons = Arc<Mutex<BTreeMap<String, u64>>>;
+static REASONS: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
 
-struct Bench {
-    reasons: Reasons,
+fn count_disconnect(reason: DisconnectReason) {
+    let mut reasons = REASONS.lock().unwrap_or_else(PoisonError::into_inner);
+    *reasons.entry(reason.to_string()).or_default() += 1;
 }
 
-impl SocketHandler for Bench {
+/// The bench handlers, as an application writes them.
+#[derive(Default)]
+struct Bench;
+
+#[consumer(namespace = "/")]
+impl Bench {
+    async fn disconnect(&mut self, _socket: &Socket, reason: DisconnectReason) {
+        count_disconnect(reason);
+    }
+
+    async fn event_echo(&mut self, _socket: &Socket, args: RawArgs, ack: Option<Ack>) {
+        if let Some(ack) = ack {
+            let _ = ack.send_values(args.into_vec());
+        }
+    }
+
+    async fn event_broadcast(&mut self, socket: &Socket, args: RawArgs) {
+        let _ = socket.broadcast().emit_args("broadcast", args.into_vec());
+    }
+}
+
+/// The same handlers on the runtime's trait, without the consumer glue.
+struct RawBench;
+
+impl SocketHandler for RawBench {
     fn connect<'a>(&'a mut self, _: &'a Socket, _: Option<Value>) -> BoxFuture<'a, Result<(), ConnectError>> {
         Box::pin(async { Ok(()) })
     }
@@ -63,10 +88,7 @@ impl SocketHandler for Bench {
     }
 
     fn disconnect<'a>(&'a mut self, _: &'a Socket, reason: DisconnectReason) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            let mut reasons = self.reasons.lock().unwrap_or_else(PoisonError::into_inner);
-            *reasons.entry(reason.to_string()).or_default() += 1;
-        })
+        Box::pin(async move { count_disconnect(reason) })
     }
 }
 
@@ -80,11 +102,12 @@ fn option(args: &[String], name: &str) -> Option<String> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|arg| arg == "--help" || arg == "-h") {
-        println!("sio-bench-server [--port 3101] [--host 127.0.0.1] [--current-thread]");
+        println!("sio-bench-server [--port 3101] [--host 127.0.0.1] [--current-thread] [--raw-handler]");
         return Ok(());
     }
     let port: u16 = option(&args, "--port").map_or(Ok(3101), |port| port.parse())?;
     let host: IpAddr = option(&args, "--host").map_or(Ok(IpAddr::from([127, 0, 0, 1])), |host| host.parse())?;
+    let raw = args.iter().any(|arg| arg == "--raw-handler");
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,sio_server=error".into()),
@@ -96,33 +119,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         tokio::runtime::Builder::new_multi_thread().enable_all().build()?
     };
-    runtime.block_on(serve(SocketAddr::new(host, port)))
+    runtime.block_on(serve(SocketAddr::new(host, port), raw))
 }
 
-async fn serve(address: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let reasons = Reasons::default();
-    let factory_reasons = Arc::clone(&reasons);
-    let io = SocketIo::builder()
-        .engine_config(EngineConfig::builder().build()?)
-        .config(SocketIoConfig::default())
-        .namespace("/", move || {
-            Box::new(Bench {
-                reasons: Arc::clone(&factory_reasons),
-            })
-        })
-        .build()?;
+async fn serve(address: SocketAddr, raw: bool) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(address).await?;
-    eprintln!("sio-bench-server listening on {address}, pid {}", std::process::id());
+    eprintln!(
+        "sio-bench-server ({}) listening on {address}, pid {}",
+        if raw { "raw SocketHandler" } else { "#[consumer]" },
+        std::process::id()
+    );
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    io.serve(listener, async move {
+    let shutdown = async move {
         tokio::select! {
             _ = terminate.recv() => {}
             _ = tokio::signal::ctrl_c() => {}
         }
         // Before the shutdown disconnects everyone.
-        let reasons = reasons.lock().unwrap_or_else(PoisonError::into_inner);
+        let reasons = REASONS.lock().unwrap_or_else(PoisonError::into_inner);
         eprintln!("sio-bench-server: sockets ended by reason: {reasons:?}");
-    })
-    .await?;
+    };
+    // The defaults, not the SIO_* environment variables.
+    let engine = EngineConfig::builder().build()?;
+    if raw {
+        let io = SocketIo::builder()
+            .engine_config(engine)
+            .config(SocketIoConfig::default())
+            .namespace("/", || Box::new(RawBench))
+            .build()?;
+        io.serve(listener, shutdown).await?;
+    } else {
+        App::builder()
+            .engine_config(engine)
+            .config(SocketIoConfig::default())
+            .serve_listener(listener, shutdown)
+            .await?;
+    }
     Ok(())
 }

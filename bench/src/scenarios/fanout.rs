@@ -159,6 +159,12 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
             None => missing_live += sent.saturating_sub(report.received),
         }
     }
+    // Every live receiver should have the same messages: the broadcasts
+    // the server made. A spread between them after the drain means some
+    // were skipped (or were still on their way when the drain ended).
+    let live_counts = reports.iter().filter(|r| r.disconnect.is_none()).map(|r| r.received);
+    let most = live_counts.clone().max().unwrap_or(0);
+    let least = live_counts.min().unwrap_or(0);
     let span = shared
         .last_delivery
         .get()
@@ -178,6 +184,8 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
             "missing": expected.saturating_sub(delivered),
             "missing_while_connected": missing_live,
             "disconnected": disconnects.count,
+            "live_received_max": most,
+            "live_received_min": least,
             "out_of_order": reports.iter().map(|r| r.out_of_order).sum::<u64>(),
             "malformed": shared.malformed.get(),
             "stalled": stalled,
