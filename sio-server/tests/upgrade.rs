@@ -52,7 +52,7 @@ async fn no_packet_is_lost_or_reordered_across_the_upgrade() {
     }
     // 10..20 queued while a GET is pending: it takes what is there when it
     // wakes; the rest stays queued for whichever transport drains next.
-    let http = server.http.clone();
+    let http = server.http;
     let poll_sid = sid.clone();
     let pending = tokio::spawn(async move { http.poll(&poll_sid).await });
     for i in 10..20 {

@@ -48,7 +48,9 @@ impl ClientLink {
 /// A namespace connection as the client router sees it.
 struct Joined {
     socket: Socket,
-    events: mpsc::Sender<Event>,
+    /// Boxed: tokio's channel allocates its first block of 32 slots up
+    /// front, which would cost every idle socket 32 whole events.
+    events: mpsc::Sender<Box<Event>>,
 }
 
 /// The Socket.IO state of one Engine.IO session: its packet decoder and
@@ -131,7 +133,9 @@ impl Client {
                     return;
                 };
                 let ack = ack_id.map(|id| Ack::new(joined.socket.clone(), id));
-                if let Err(mpsc::error::TrySendError::Full(_)) = joined.events.try_send(Event { name, args, ack }) {
+                if let Err(mpsc::error::TrySendError::Full(_)) =
+                    joined.events.try_send(Box::new(Event { name, args, ack }))
+                {
                     tracing::warn!(
                         sid = %self.engine.sid(),
                         %namespace,

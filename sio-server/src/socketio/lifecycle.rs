@@ -28,7 +28,7 @@ pub(crate) async fn run(
     socket: Socket,
     mut handler: Box<dyn SocketHandler>,
     auth: Option<Value>,
-    mut events: mpsc::Receiver<Event>,
+    mut events: mpsc::Receiver<Box<Event>>,
     link: ClientLink,
 ) {
     let _live = socket.server().track_socket();
@@ -74,7 +74,7 @@ pub(crate) async fn run(
             event = events.recv() => match event {
                 Some(event) => {
                     let name = event.name.clone();
-                    if AssertUnwindSafe(handler.event(&socket, event)).catch_unwind().await.is_err() {
+                    if AssertUnwindSafe(handler.event(&socket, *event)).catch_unwind().await.is_err() {
                         tracing::error!(namespace = socket.namespace(), event = %name, "event handler panicked");
                     }
                 }
