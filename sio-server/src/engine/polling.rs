@@ -17,7 +17,7 @@ use sio_core::engine::{Frame, Packet, payload};
 use super::inbound::{self, Flow};
 use super::outbox::Outbox;
 use super::response::{self, Body};
-use super::session::{Session, UpgradeState};
+use super::session::Session;
 use super::{CloseReason, EngineError, EngineHandler, EngineServer, Handshake};
 
 /// Opens a session on polling and answers with its `open` packet.
@@ -53,11 +53,6 @@ pub(crate) async fn get<H: EngineHandler>(
     server: &EngineServer<H>,
     session: &Session<H>,
 ) -> Result<Response<Body>, EngineError> {
-    if session.upgrade_state() == UpgradeState::Probed {
-        // The client answered the probe: it has paused polling and only a
-        // GET that was already pending (answered with a noop) may exist.
-        return Err(EngineError::BadRequest);
-    }
     let Some(outbox) = session.take_outbox() else {
         tracing::debug!(sid = %session.handle.sid(), "concurrent GET, closing the session");
         session.handle.close(CloseReason::TransportError);
