@@ -3,13 +3,16 @@
 //!
 //! One Engine.IO packet per frame; binary messages are binary frames with
 //! no prefix. Messages larger than `max_payload` close the connection with
-//! status 1009. The read buffer is `websocket_read_buffer` bytes; received
-//! frames are handed upward as owned [`bytes::Bytes`], never as references
-//! into that buffer.
+//! status 1009. The read buffer is `websocket_read_buffer` bytes. Nothing
+//! long-lived points into it: text frames live only while they are decoded
+//! (the Socket.IO layer copies what it keeps), binary messages smaller than
+//! the buffer are copied out, and larger ones keep the allocation made to
+//! hold them.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::{SinkExt as _, StreamExt as _};
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Request, Response, StatusCode};
@@ -260,7 +263,7 @@ where
                 return Some(CloseReason::ParseError);
             }
         },
-        Some(Ok(WsMessage::Binary(data))) => Packet::decode_binary(data),
+        Some(Ok(WsMessage::Binary(data))) => Packet::decode_binary(detach(data, server.config().websocket_read_buffer)),
         Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_))) => return None,
         Some(Err(tungstenite::Error::Capacity(error))) => {
             tracing::debug!(%error, "WebSocket message over max_payload");
@@ -283,6 +286,19 @@ where
     match inbound::deliver(server.handler(), session, packet) {
         Flow::Continue => None,
         Flow::Stop => session.handle.close_reason(),
+    }
+}
+
+/// A received payload as bytes of its own when it is small: the frame is
+/// a slice of the WebSocket read buffer, and an application that keeps a
+/// small binary message would otherwise keep the whole buffer alive.
+/// Payloads at least as large as the buffer have an allocation of their own
+/// already (the buffer grows to fit them) and are passed on as they are.
+fn detach(payload: Bytes, read_buffer: usize) -> Bytes {
+    if payload.len() < read_buffer {
+        Bytes::copy_from_slice(&payload)
+    } else {
+        payload
     }
 }
 

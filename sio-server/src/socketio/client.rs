@@ -162,6 +162,10 @@ impl Client {
             let _ = self.engine.send_group(encode(&refusal));
             return;
         };
+        // The server's own copy of the name: the decoded one is a slice of
+        // the received frame, and keeping it would keep the frame's whole
+        // read buffer alive for as long as the socket lives.
+        let namespace = state.path.clone();
         let mut joined = lock(&self.joined);
         if joined.contains_key(&namespace) {
             tracing::debug!(%namespace, "second CONNECT to a joined namespace, ignored");
