@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::time::SystemTime;
 
-use http::{HeaderMap, Uri};
+use http::{HeaderMap, HeaderValue, Uri};
 
 use super::TransportKind;
 
@@ -22,6 +22,34 @@ pub struct Handshake {
 }
 
 impl Handshake {
+    /// The handshake of a request, in allocations of its own.
+    ///
+    /// hyper's header values and URI are slices of the connection's read
+    /// buffer; a plain clone would keep that whole buffer (kilobytes) alive
+    /// for the session's lifetime, so the bytes are copied instead.
+    pub(crate) fn detached(
+        headers: &HeaderMap,
+        uri: &Uri,
+        remote_addr: Option<SocketAddr>,
+        transport: TransportKind,
+    ) -> Handshake {
+        let mut copied = HeaderMap::with_capacity(headers.len());
+        for (name, value) in headers {
+            if let Ok(mut owned) = HeaderValue::from_bytes(value.as_bytes()) {
+                owned.set_sensitive(value.is_sensitive());
+                copied.append(name.clone(), owned);
+            }
+        }
+        let uri = Uri::try_from(uri.to_string()).unwrap_or_else(|_| uri.clone());
+        Handshake {
+            headers: copied,
+            uri,
+            remote_addr,
+            issued_at: SystemTime::now(),
+            transport,
+        }
+    }
+
     /// The request headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers

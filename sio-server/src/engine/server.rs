@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::SystemTime;
 
 use http::{Method, Request, Response, header};
 use hyper::body::Body as HttpBody;
@@ -189,13 +188,7 @@ impl<H: EngineHandler> EngineServer<H> {
         remote_addr: Option<SocketAddr>,
         transport: TransportKind,
     ) -> Handshake {
-        Handshake {
-            headers: request.headers().clone(),
-            uri: request.uri().clone(),
-            remote_addr,
-            issued_at: SystemTime::now(),
-            transport,
-        }
+        Handshake::detached(request.headers(), request.uri(), remote_addr, transport)
     }
 
     /// Creates a session, tells the handler, and starts its heartbeat.
