@@ -435,3 +435,48 @@ pub async fn run_node(args: &[&str], limit: Duration) -> String {
     );
     stdout
 }
+
+/// The Python that has the pinned test clients: `$SIO_TEST_PYTHON`, else
+/// `tests/python/.venv/bin/python`; fails the test when neither exists.
+pub fn python() -> std::path::PathBuf {
+    if let Some(python) = std::env::var_os("SIO_TEST_PYTHON") {
+        return python.into();
+    }
+    let venv = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/.venv/bin/python");
+    assert!(
+        venv.exists(),
+        "{} is missing: run ./scripts/test.sh (it creates the venv from tests/python/requirements.txt) or set \
+         SIO_TEST_PYTHON",
+        venv.display()
+    );
+    venv
+}
+
+/// Runs the Python of [`python`] with `args` in `tests/python`, fails the
+/// test when it does not exit successfully within `limit`, and returns
+/// what it printed on stdout.
+pub async fn run_python(args: &[&str], limit: Duration) -> String {
+    let python = python();
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python");
+    let child = tokio::process::Command::new(&python)
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run `{}` ({error})", python.display()));
+    let output = tokio::time::timeout(limit, child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("the python client did not finish within {limit:?}"))
+        .expect("waiting for python");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "python failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    stdout
+}

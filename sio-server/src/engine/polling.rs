@@ -1,7 +1,8 @@
 //! HTTP long-polling: the handshake GET, long-poll GETs and POSTs.
 //!
 //! - A GET waits until the session has something to send, then answers
-//!   with every queued packet that fits in `max_payload` (at least one).
+//!   with the queued packets that fit in `max_payload`, at most 16 (at
+//!   least one).
 //! - A POST delivers its packets in order and answers `ok`.
 //! - At most one GET and one POST per session at a time: a second one gets
 //!   400 and closes the session, as the reference server does.
@@ -79,7 +80,7 @@ pub(crate) async fn get<H: EngineHandler>(
     match wake {
         Wake::Frame(frame) => {
             payload::encode_into(&mut body, &frame);
-            fill(&mut body, outbox, max_payload);
+            fill(&mut body, 1, outbox, max_payload);
         }
         Wake::Probed => payload::encode_into(&mut body, &Packet::Noop.encode()),
         // The client closed: its pending GET just ends, with a noop.
@@ -87,9 +88,19 @@ pub(crate) async fn get<H: EngineHandler>(
             payload::encode_into(&mut body, &Packet::Noop.encode());
             session.mark_close_delivered();
         }
+        // Shutting down: what is queued, without a `close` packet. The
+        // client's next poll fails and it reconnects (to the next server);
+        // python-socketio treats a `close` packet as final and would not.
+        Wake::Closed(CloseReason::ServerShutdown) => {
+            fill(&mut body, 0, outbox, max_payload);
+            if body.is_empty() {
+                payload::encode_into(&mut body, &Packet::Noop.encode());
+            }
+            session.mark_close_delivered();
+        }
         Wake::Closed(reason) => {
-            if matches!(reason, CloseReason::ForcedClose | CloseReason::ServerShutdown) {
-                fill(&mut body, outbox, max_payload);
+            if reason == CloseReason::ForcedClose {
+                fill(&mut body, 0, outbox, max_payload);
             }
             payload::encode_into(&mut body, &Packet::Close.encode());
             session.mark_close_delivered();
@@ -98,15 +109,24 @@ pub(crate) async fn get<H: EngineHandler>(
     Ok(response::text(body))
 }
 
-/// Appends queued frames to `body` while it stays within `max_payload`.
-fn fill(body: &mut Vec<u8>, outbox: &mut Outbox, max_payload: usize) {
-    while let Some(frame) = outbox.try_next() {
+/// The most packets one polling response carries. python-engineio refuses
+/// a payload of more than 16 packets and drops the connection, so a burst
+/// is spread over several responses, like the reference server's clients
+/// expect.
+const MAX_PACKETS_PER_RESPONSE: usize = 16;
+
+/// Appends queued frames to `body` (which holds `count` already) while it
+/// stays within `max_payload` and [`MAX_PACKETS_PER_RESPONSE`].
+fn fill(body: &mut Vec<u8>, mut count: usize, outbox: &mut Outbox, max_payload: usize) {
+    while count < MAX_PACKETS_PER_RESPONSE {
+        let Some(frame) = outbox.try_next() else { return };
         let separator = usize::from(!body.is_empty());
         if !body.is_empty() && body.len() + separator + frame.polling_len() > max_payload {
             outbox.put_back(frame);
             return;
         }
         payload::encode_into(body, &frame);
+        count += 1;
     }
 }
 
