@@ -12,14 +12,14 @@ use std::time::Duration;
 use sio_server::engine::{CloseReason, Message};
 use support::TestServer;
 
-#[path = "../../tests/support/node.rs"]
-mod node;
+#[path = "../../tests/support/clients.rs"]
+mod clients;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn npm_client_handshakes_upgrades_and_echoes() {
     let server = TestServer::start_default().await;
     let url = format!("http://{}", server.addr);
-    let stdout = node::run_node(&["engine_smoke.mjs", &url], Duration::from_secs(30)).await;
+    let stdout = clients::run_node(&["engine_smoke.mjs", &url], Duration::from_secs(30)).await;
     let results: serde_json::Value =
         serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("results {stdout:?}: {e}"));
     assert_eq!(results["upgrade"]["initial"], "polling", "{results}");

@@ -1,6 +1,6 @@
 //! Runs `tests/js/socketio_*.mjs` with the npm `socket.io-client`.
 //!
-//! Through the workspace's one Node runner (`tests/support/node.rs`).
+//! Through the workspace's one client runner (`tests/support/clients.rs`).
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use serde_json::Value as Json;
 
 use super::Transport;
 
-#[path = "../../../tests/support/node.rs"]
+#[path = "../../../tests/support/clients.rs"]
 mod runner;
 
 /// How long one script may run (each script has a shorter timeout of its
