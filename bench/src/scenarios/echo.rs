@@ -66,6 +66,47 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
             tokio::task::spawn_local(client(ws, inflight, data, phases))
         })
         .collect();
+    let shape = EchoShape {
+        clients,
+        inflight,
+        payload,
+        warmup,
+        duration,
+    };
+    measure(tasks, phases, target, shape, failures).await
+}
+
+/// The parameters an echo-shaped run reports.
+pub struct EchoShape {
+    /// Clients connected.
+    pub clients: usize,
+    /// Requests each client keeps in flight.
+    pub inflight: usize,
+    /// Bytes of padding per request.
+    pub payload: usize,
+    /// Warm-up before the measured window.
+    pub warmup: std::time::Duration,
+    /// The measured window.
+    pub duration: std::time::Duration,
+}
+
+/// Measures an echo-shaped run (over WebSocket or polling) whose client
+/// tasks are started: the server's CPU over the measured window, then every
+/// client's report summed into the outcome.
+pub async fn measure(
+    tasks: Vec<tokio::task::JoinHandle<ClientReport>>,
+    phases: Phases,
+    target: &Target,
+    shape: EchoShape,
+    failures: Failures,
+) -> Result<Outcome, Error> {
+    let EchoShape {
+        clients,
+        inflight,
+        payload,
+        warmup,
+        duration,
+    } = shape;
     tokio::time::sleep_until(phases.measure_from).await;
     let cpu = CpuMeter::start(target.server_pid.as_deref());
     tokio::time::sleep_until(phases.measure_until).await;

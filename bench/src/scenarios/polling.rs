@@ -8,15 +8,12 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use futures_util::future::OptionFuture;
-use serde_json::json;
 use tokio::time::Instant;
 
-use super::echo::{ClientReport, Phases};
+use super::echo::{ClientReport, EchoShape, Phases, measure};
 use super::{Failures, Outcome, Target};
 use crate::args::Args;
 use crate::http::HttpConn;
-use crate::proc_stat::CpuMeter;
-use crate::stats::per_second;
 use crate::ws::{self, Error};
 
 type Pending = Pin<Box<dyn Future<Output = (HttpConn, Result<(u16, Bytes), Error>)>>>;
@@ -57,39 +54,14 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
         .into_iter()
         .map(|session| tokio::task::spawn_local(client(session, inflight, request_data.clone(), phases)))
         .collect();
-    tokio::time::sleep_until(phases.measure_from).await;
-    let cpu = CpuMeter::start(target.server_pid.as_deref());
-    tokio::time::sleep_until(phases.measure_until).await;
-    let cpu = cpu.finish();
-
-    let mut total = ClientReport::default();
-    let mut disconnects = Failures::default();
-    for task in tasks {
-        let report = task.await?;
-        total.latency.merge(&report.latency);
-        total.acks += report.acks;
-        total.sent += report.sent;
-        total.unanswered += report.unanswered;
-        total.wrong += report.wrong;
-        if let Some(reason) = report.disconnect {
-            disconnects.add(reason);
-        }
-    }
-    Ok(Outcome {
-        params: json!({ "clients": clients, "inflight": inflight, "payload": payload,
-            "warmup_s": warmup.as_secs_f64(), "duration_s": duration.as_secs_f64() }),
-        metrics: json!({
-            "acks_per_sec": per_second(total.acks, duration),
-            "acks": total.acks,
-            "sent": total.sent,
-            "unanswered": total.unanswered,
-            "wrong_acks": total.wrong,
-            "connected": clients as u64 - failures.count,
-        }),
-        latency: total.latency.summary(),
-        errors: json!({ "connect_failures": failures.to_json(), "disconnects": disconnects.to_json() }),
-        cpu,
-    })
+    let shape = EchoShape {
+        clients,
+        inflight,
+        payload,
+        warmup,
+        duration,
+    };
+    measure(tasks, phases, target, shape, failures).await
 }
 
 /// A polling session joined to `/`.
