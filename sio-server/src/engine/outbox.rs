@@ -7,9 +7,10 @@
 //! "another GET is pending".
 
 use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use sio_core::engine::Frame;
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
 /// One entry of the outbound queue: a frame, or frames that must go out
 /// back to back (a Socket.IO packet and its binary attachments), so no
@@ -20,9 +21,68 @@ pub(crate) enum Outgoing {
     Group(Vec<Frame>),
 }
 
+/// A session's bounded outbound queue: many senders, one receiver (the
+/// [`Outbox`]).
+///
+/// It allocates nothing while empty and gives large bursts' memory back
+/// once drained, so an idle session costs no queue storage (a tokio
+/// channel would hold a block of 32 slots for the session's lifetime).
+#[derive(Debug)]
+pub(crate) struct OutQueue {
+    items: Mutex<VecDeque<Outgoing>>,
+    capacity: usize,
+    pushed: Notify,
+}
+
+/// Capacity a drained queue may keep for the next burst.
+const KEPT_CAPACITY: usize = 64;
+
+impl OutQueue {
+    pub fn new(capacity: usize) -> Arc<Self> {
+        Arc::new(OutQueue {
+            items: Mutex::new(VecDeque::new()),
+            capacity,
+            pushed: Notify::new(),
+        })
+    }
+
+    fn items(&self) -> MutexGuard<'_, VecDeque<Outgoing>> {
+        self.items.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The most entries the queue holds.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Queues `outgoing`, or gives it back when the queue is full.
+    pub fn push(&self, outgoing: Outgoing) -> Result<(), Outgoing> {
+        {
+            let mut items = self.items();
+            if items.len() >= self.capacity {
+                return Err(outgoing);
+            }
+            items.push_back(outgoing);
+        }
+        // One receiver: a stored permit wakes it even if it is not waiting
+        // yet.
+        self.pushed.notify_one();
+        Ok(())
+    }
+
+    fn pop(&self) -> Option<Outgoing> {
+        let mut items = self.items();
+        let outgoing = items.pop_front();
+        if items.is_empty() && items.capacity() > KEPT_CAPACITY {
+            items.shrink_to(KEPT_CAPACITY);
+        }
+        outgoing
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Outbox {
-    receiver: mpsc::Receiver<Outgoing>,
+    queue: Arc<OutQueue>,
     /// Frames taken from the queue but not sent yet: the rest of a group,
     /// or a frame that did not fit in the last polling response. They go
     /// first.
@@ -30,21 +90,21 @@ pub(crate) struct Outbox {
 }
 
 impl Outbox {
-    pub fn new(receiver: mpsc::Receiver<Outgoing>) -> Self {
+    pub fn new(queue: Arc<OutQueue>) -> Self {
         Outbox {
-            receiver,
+            queue,
             carry: VecDeque::new(),
         }
     }
 
-    /// Waits for the next frame. Cancel safe. Returns `None` only when every
-    /// sender is gone.
-    pub async fn next(&mut self) -> Option<Frame> {
-        if let Some(frame) = self.carry.pop_front() {
-            return Some(frame);
+    /// Waits for the next frame. Cancel safe.
+    pub async fn next(&mut self) -> Frame {
+        loop {
+            if let Some(frame) = self.try_next() {
+                return frame;
+            }
+            self.queue.pushed.notified().await;
         }
-        let outgoing = self.receiver.recv().await?;
-        Some(self.unpack(outgoing))
     }
 
     /// The next frame if one is queued.
@@ -52,10 +112,9 @@ impl Outbox {
         if let Some(frame) = self.carry.pop_front() {
             return Some(frame);
         }
-        let outgoing = self.receiver.try_recv().ok()?;
+        let outgoing = self.queue.pop()?;
         Some(self.unpack(outgoing))
     }
-
     fn unpack(&mut self, outgoing: Outgoing) -> Frame {
         match outgoing {
             Outgoing::Frame(frame) => frame,

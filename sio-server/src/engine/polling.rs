@@ -69,10 +69,7 @@ pub(crate) async fn get<H: EngineHandler>(
     let wake = tokio::select! {
         biased;
         reason = session.handle.closed() => Wake::Closed(reason),
-        frame = outbox.next() => match frame {
-            Some(frame) => Wake::Frame(frame),
-            None => Wake::Closed(CloseReason::TransportClose),
-        },
+        frame = outbox.next() => Wake::Frame(frame),
         () = session.probed() => Wake::Probed,
     };
     let max_payload = server.config().max_payload;

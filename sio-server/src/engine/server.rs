@@ -7,10 +7,10 @@ use std::sync::{Arc, PoisonError, RwLock};
 use http::{Method, Request, Response, header};
 use hyper::body::Body as HttpBody;
 use sio_core::engine::OpenPacket;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 use tracing::Instrument as _;
 
-use super::outbox::Outbox;
+use super::outbox::{OutQueue, Outbox};
 use super::query::EngineQuery;
 use super::response::{self, Body};
 use super::session::Session;
@@ -194,11 +194,11 @@ impl<H: EngineHandler> EngineServer<H> {
     /// Creates a session, tells the handler, and starts its heartbeat.
     pub(crate) fn open_session(self: &Arc<Self>, handshake: Handshake) -> Arc<Session<H>> {
         let sid = Sid::generate();
-        let (sender, receiver) = mpsc::channel(self.config.max_buffered_packets);
+        let queue = OutQueue::new(self.config.max_buffered_packets);
         let transport = handshake.transport;
-        let handle = SessionHandle::new(sid.clone(), sender, handshake);
+        let handle = SessionHandle::new(sid.clone(), Arc::clone(&queue), handshake);
         let state = self.handler.on_open(&handle, handle.handshake());
-        let session = Arc::new(Session::new(handle, state, Outbox::new(receiver)));
+        let session = Arc::new(Session::new(handle, state, Outbox::new(queue)));
         self.sessions
             .write()
             .unwrap_or_else(PoisonError::into_inner)

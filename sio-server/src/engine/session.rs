@@ -5,9 +5,9 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use sio_core::engine::Frame;
 use thiserror::Error;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
-use super::outbox::{Outbox, Outgoing};
+use super::outbox::{OutQueue, Outbox, Outgoing};
 use super::{CloseReason, EngineHandler, Handshake, Sid, TransportKind};
 
 /// Why a frame could not be queued.
@@ -34,7 +34,7 @@ pub struct SessionHandle {
 #[derive(Debug)]
 struct Shared {
     sid: Sid,
-    sender: mpsc::Sender<Outgoing>,
+    queue: Arc<OutQueue>,
     close_reason: OnceLock<CloseReason>,
     closed: Notify,
     upgraded: AtomicBool,
@@ -42,11 +42,11 @@ struct Shared {
 }
 
 impl SessionHandle {
-    pub(crate) fn new(sid: Sid, sender: mpsc::Sender<Outgoing>, handshake: Handshake) -> Self {
+    pub(crate) fn new(sid: Sid, queue: Arc<OutQueue>, handshake: Handshake) -> Self {
         SessionHandle {
             shared: Arc::new(Shared {
                 sid,
-                sender,
+                queue,
                 close_reason: OnceLock::new(),
                 closed: Notify::new(),
                 upgraded: AtomicBool::new(false),
@@ -110,14 +110,13 @@ impl SessionHandle {
         if self.is_closed() {
             return Err(SendError::Closed);
         }
-        match self.shared.sender.try_send(outgoing) {
+        match self.shared.queue.push(outgoing) {
             Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(SendError::Closed),
-            Err(mpsc::error::TrySendError::Full(_)) if volatile => Err(SendError::BufferFull),
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Err(_) if volatile => Err(SendError::BufferFull),
+            Err(_) => {
                 tracing::warn!(
                     sid = %self.sid(),
-                    capacity = self.shared.sender.max_capacity(),
+                    capacity = self.shared.queue.capacity(),
                     "client does not read fast enough: outbound queue full, closing the session"
                 );
                 self.close(CloseReason::BufferFull);

@@ -223,7 +223,6 @@ pub(crate) async fn run<H, S>(
             biased;
             reason = handle.closed() => break reason,
             frame = outbox.next() => {
-                let Some(frame) = frame else { break CloseReason::TransportClose };
                 tokio::select! {
                     biased;
                     reason = handle.closed() => break reason,
