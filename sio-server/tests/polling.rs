@@ -20,12 +20,8 @@ use tokio::io::AsyncWriteExt;
 async fn long_poll_returns_as_soon_as_a_packet_is_queued() {
     let server = TestServer::start_default().await;
     let (sid, _open) = server.handshake_polling().await;
-    let http = server.http;
-    let poll_sid = sid.clone();
-    let mut get = tokio::spawn(async move { http.poll(&poll_sid).await });
     // Nothing is queued: the GET must wait (the ping interval is 25 s).
-    let early = tokio::time::timeout(Duration::from_millis(300), &mut get).await;
-    assert!(early.is_err(), "GET returned with nothing queued: {early:?}");
+    let get = server.pending_poll(&sid, Duration::from_millis(300)).await;
     server.send_text(&sid, "wake up");
     let response = within("the pending GET to return", get).await.expect("GET task");
     assert_eq!(response.status, 200);
@@ -231,11 +227,7 @@ async fn close_packet_closes_session_with_transport_close() {
 async fn close_packet_ends_a_pending_get() {
     let server = TestServer::start_default().await;
     let (sid, _open) = server.handshake_polling().await;
-    let http = server.http;
-    let poll_sid = sid.clone();
-    let mut get = tokio::spawn(async move { http.poll(&poll_sid).await });
-    let early = tokio::time::timeout(Duration::from_millis(300), &mut get).await;
-    assert!(early.is_err(), "GET returned with nothing queued: {early:?}");
+    let get = server.pending_poll(&sid, Duration::from_millis(300)).await;
     server.http.post_packets(&sid, "1").await;
     let response = within("the pending GET to end after a close", get)
         .await

@@ -43,11 +43,7 @@ async fn forced_close_on_polling_delivers_queued_packets_then_close() {
 async fn forced_close_ends_a_pending_get_with_close() {
     let server = TestServer::start_default().await;
     let (sid, _open) = server.handshake_polling().await;
-    let http = server.http;
-    let poll_sid = sid.clone();
-    let mut get = tokio::spawn(async move { http.poll(&poll_sid).await });
-    let early = tokio::time::timeout(Duration::from_millis(300), &mut get).await;
-    assert!(early.is_err(), "GET returned with nothing queued: {early:?}");
+    let get = server.pending_poll(&sid, Duration::from_millis(300)).await;
     server.handle(&sid).close(CloseReason::ForcedClose);
     let response = within("the pending GET to end", get).await.expect("GET task");
     assert_eq!((response.status, response.packets()), (200, vec!["1".to_owned()]));
@@ -101,11 +97,7 @@ async fn shutdown_closes_every_session_with_server_shutdown() {
     let (polling_a, _open) = server.handshake_polling().await;
     let (polling_b, _open) = server.handshake_polling().await;
     let (mut ws, ws_sid, _open) = server.handshake_websocket().await;
-    let http = server.http;
-    let poll_sid = polling_a.clone();
-    let mut get = tokio::spawn(async move { http.poll(&poll_sid).await });
-    let early = tokio::time::timeout(Duration::from_millis(300), &mut get).await;
-    assert!(early.is_err(), "GET returned with nothing queued: {early:?}");
+    let get = server.pending_poll(&polling_a, Duration::from_millis(300)).await;
     assert_eq!(server.engine.session_count(), 3);
 
     within("engine.shutdown()", server.engine.shutdown()).await;

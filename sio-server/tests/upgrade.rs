@@ -14,11 +14,7 @@ use support::{Received, TestServer, WsClient, within, ws_query};
 async fn probe_is_answered_and_the_pending_get_gets_a_noop() {
     let server = TestServer::start_default().await;
     let (sid, _open) = server.handshake_polling().await;
-    let http = server.http;
-    let poll_sid = sid.clone();
-    let mut get = tokio::spawn(async move { http.poll(&poll_sid).await });
-    let early = tokio::time::timeout(Duration::from_millis(300), &mut get).await;
-    assert!(early.is_err(), "GET returned with nothing queued: {early:?}");
+    let get = server.pending_poll(&sid, Duration::from_millis(300)).await;
 
     let mut ws = server.websocket(Some(&sid)).await;
     ws.send_text("2probe").await;

@@ -42,6 +42,37 @@ pub struct ClientReport {
     pub disconnect: Option<String>,
 }
 
+impl ClientReport {
+    /// Accounts for the ack of request `id`, received at `now`, whose data
+    /// was as expected or not. Returns `false` (and counts it wrong) when
+    /// no such request is pending.
+    pub fn record_ack(
+        &mut self,
+        pending: &mut VecDeque<(u64, Instant)>,
+        id: u64,
+        data_ok: bool,
+        now: Instant,
+        phases: Phases,
+    ) -> bool {
+        let Some((_, sent_at)) = pending
+            .iter()
+            .position(|(pending_id, _)| *pending_id == id)
+            .and_then(|position| pending.remove(position))
+        else {
+            self.wrong += 1;
+            return false;
+        };
+        if !data_ok {
+            self.wrong += 1;
+        }
+        if now >= phases.measure_from && now < phases.measure_until {
+            self.acks += 1;
+            self.latency.record(now - sent_at);
+        }
+        true
+    }
+}
+
 pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
     let clients: usize = args.get("clients", 200)?;
     let inflight: usize = args.get("inflight", 1usize)?.clamp(1, 1000);
@@ -174,17 +205,8 @@ async fn client(mut ws: Ws, inflight: usize, data: String, phases: Phases) -> Cl
                         continue;
                     };
                     let now = Instant::now();
-                    let Some(position) = pending.iter().position(|(pending_id, _)| *pending_id == id) else {
-                        report.wrong += 1;
+                    if !report.record_ack(&mut pending, id, tail == expected_tail, now, phases) {
                         continue;
-                    };
-                    let (_, sent_at) = pending.remove(position).unwrap_or((id, now));
-                    if tail != expected_tail {
-                        report.wrong += 1;
-                    }
-                    if now >= phases.measure_from && now < phases.measure_until {
-                        report.acks += 1;
-                        report.latency.record(now - sent_at);
                     }
                     if now < phases.measure_until {
                         send(&mut ws, &mut pending, &mut next_id, &data, phases, &mut report).await?;

@@ -176,17 +176,8 @@ async fn client(session: Session, inflight: usize, data: String, phases: Phases)
                                     return Err(format!("namespace disconnect ({packet})").into());
                                 }
                                 let Some((id, tail)) = ws::parse_ack(packet) else { continue };
-                                let Some(position) = pending.iter().position(|(p, _)| *p == id) else {
-                                    report.wrong += 1;
+                                if !report.record_ack(&mut pending, id, tail == expected_tail, now, phases) {
                                     continue;
-                                };
-                                let (_, sent_at) = pending.remove(position).unwrap_or((id, now));
-                                if tail != expected_tail {
-                                    report.wrong += 1;
-                                }
-                                if now >= phases.measure_from && now < phases.measure_until {
-                                    report.acks += 1;
-                                    report.latency.record(now - sent_at);
                                 }
                                 if now < phases.measure_until {
                                     queue(&mut outbox, &mut pending, &mut report);

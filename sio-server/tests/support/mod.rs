@@ -141,6 +141,17 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// Starts a long-poll GET on `sid` and checks it is still waiting
+    /// after `quiet` (nothing was queued); the test then makes it return.
+    pub async fn pending_poll(&self, sid: &str, quiet: Duration) -> tokio::task::JoinHandle<Response> {
+        let http = self.http;
+        let poll_sid = sid.to_owned();
+        let mut get = tokio::spawn(async move { http.poll(&poll_sid).await });
+        let early = tokio::time::timeout(quiet, &mut get).await;
+        assert!(early.is_err(), "GET returned with nothing queued: {early:?}");
+        get
+    }
+
     /// Starts a server with `config` on a free port.
     pub async fn start(config: EngineConfig) -> TestServer {
         let (events, receiver) = mpsc::unbounded_channel();
