@@ -11,8 +11,10 @@
 #   1. tools       cargo, rustfmt, clippy, nextest, node, npm (python3 once
 #                  tests/python/requirements.txt exists)
 #   2. installs    npm ci in tests/js (skipped when node_modules matches the
-#                  lock), the Python venv, Debian packages (see the marked
-#                  "EXTEND HERE" places)
+#                  lock), the Python venv, Debian packages where missing:
+#                  chromium (browser tests), redis-server (the Redis adapter's
+#                  cluster tests, which start their own servers on free
+#                  loopback ports); see the marked "EXTEND HERE" places
 #   3. checks      cargo fmt --check, cargo clippy -D warnings
 #   4. tests       doctests (cargo test --doc; nextest does not run them),
 #                  then every other test with cargo nextest
@@ -25,6 +27,8 @@
 #   SIO_NODE_MODULES      absolute path of tests/js/node_modules
 #   SIO_TEST_NODE         the node binary
 #   SIO_TEST_PYTHON       the venv's python (once tests/python exists)
+#   SIO_CHROMIUM          the chromium binary
+#   SIO_REDIS_SERVER      the redis-server binary (tests/support/redis.rs)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -308,11 +312,18 @@ fi
 ensure_npm_packages
 ensure_python_venv
 # Debian packages that tests use, installed only when missing: headless
-# Chromium for the browser tests (driven by playwright-core from tests/js).
-# EXTEND HERE: redis-server when the Redis adapter tests arrive.
-ensure_debian_packages chromium:chromium
+# Chromium for the browser tests (driven by playwright-core from tests/js),
+# and redis-server for the cluster tests of the Redis adapter (each test
+# starts its own servers; nothing runs as a service).
+# EXTEND HERE: more Debian packages, as BINARY:PACKAGE pairs.
+ensure_debian_packages chromium:chromium redis-server:redis-server
 SIO_CHROMIUM=$(command -v chromium)
-export SIO_CHROMIUM
+SIO_REDIS_SERVER=$(command -v redis-server)
+export SIO_CHROMIUM SIO_REDIS_SERVER
+# The binary runs (a broken install fails here, not in the middle of a test).
+"$SIO_REDIS_SERVER" --version >/dev/null \
+    || fail "$SIO_REDIS_SERVER --version failed: the redis-server install is broken"
+log "$("$SIO_REDIS_SERVER" --version)"
 
 # --- Rust ---
 if [[ -z "${CARGO_TARGET_DIR:-}" ]]; then
@@ -329,7 +340,7 @@ if is_ci; then
 fi
 
 step "fmt" - cargo fmt --all -- --check
-step "clippy" - cargo clippy --workspace --all-targets "${LOCKED[@]}" -- -D warnings
+step "clippy" - cargo clippy --workspace --all-targets --all-features "${LOCKED[@]}" -- -D warnings
 # Doctests first, so that the closing lines of the run are the main suite's.
 step "doctests" "$LOG_DIR/doc.log" cargo test --workspace --doc "${LOCKED[@]}"
 if $USE_NEXTEST; then

@@ -97,6 +97,8 @@
 //! A server with no consumer at all logs a warning when it starts.
 
 pub use sio_core as core;
+#[cfg(feature = "redis")]
+pub use sio_redis as redis;
 pub use sio_server as server;
 
 pub use sio_core::Value;
@@ -229,8 +231,22 @@ pub use sio_macros::consumer;
 /// configuration use [`App::builder`]. The error converts into
 /// `std::io::Error`, so `sio::serve(..).await?` works in a `main` that
 /// returns `std::io::Result<()>`.
+///
+/// With the `redis` feature, when `SIO_REDIS_URL` is set, the server joins
+/// the cluster on that Redis ([`redis::RedisAdapter::from_env`]); an
+/// unreachable Redis is then a startup error.
 pub async fn serve(address: impl tokio::net::ToSocketAddrs + std::fmt::Debug) -> Result<(), ServeError> {
-    App::builder().serve(address).await
+    let builder = App::builder();
+    #[cfg(feature = "redis")]
+    let builder = if std::env::var_os(sio_redis::REDIS_URL_VAR).is_some() {
+        let redis = sio_redis::RedisAdapter::from_env()
+            .await
+            .map_err(|error| ServeError::Adapter(Box::new(error)))?;
+        builder.adapter(redis.factory())
+    } else {
+        builder
+    };
+    builder.serve(address).await
 }
 
 /// What the `#[consumer]` expansion names. Not a public API.

@@ -190,7 +190,7 @@ async fn broadcast_with_ack_collects_answers_and_lists_the_missing() {
     let mut answers: Vec<(String, Vec<sio_core::Value>)> = responses
         .answers
         .iter()
-        .map(|(id, args)| (id.to_string(), args.clone()))
+        .map(|(id, args)| (id.as_ref().expect("a local socket's id").to_string(), args.clone()))
         .collect();
     answers.sort_by(|a, b| a.1.first().map(|v| v.as_str()).cmp(&b.1.first().map(|v| v.as_str())));
     assert_eq!(
@@ -279,6 +279,14 @@ impl Adapter for RecordingAdapter {
 
     fn local_sockets(&self, options: &BroadcastOptions) -> Vec<SocketId> {
         self.rooms.local_sockets(options)
+    }
+
+    fn rooms(&self) -> Vec<Room> {
+        self.rooms.rooms()
+    }
+
+    fn has_room(&self, room: &str) -> bool {
+        self.rooms.has_room(room)
     }
 
     fn publish(&self, packet: &Packet, options: &BroadcastOptions) {

@@ -138,7 +138,7 @@ async fn rooms_and_broadcasts_reach_the_right_clients(transport: Transport) {
     let mut answered: Vec<(String, Vec<Value>)> = responses
         .answers
         .iter()
-        .map(|(socket, args)| (socket.to_string(), args.clone()))
+        .map(|(socket, args)| (socket.as_ref().expect("a local socket's id").to_string(), args.clone()))
         .collect();
     answered.sort_by(|x, y| x.0.cmp(&y.0));
     let mut expected = vec![

@@ -62,6 +62,9 @@ pub enum ServeError {
     /// Serving failed.
     #[error("serving failed: {0}")]
     Io(#[from] std::io::Error),
+    /// The cluster adapter could not start (Redis unreachable, ...).
+    #[error("the cluster adapter could not start: {0}")]
+    Adapter(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<ServeError> for std::io::Error {

@@ -40,6 +40,14 @@ impl fmt::Debug for Sid {
     }
 }
 
+/// An id received from elsewhere, such as a socket id another node of a
+/// cluster reported. It is only as unguessable as its source made it.
+impl From<&str> for Sid {
+    fn from(id: &str) -> Sid {
+        Sid(id.into())
+    }
+}
+
 impl std::borrow::Borrow<str> for Sid {
     fn borrow(&self) -> &str {
         &self.0

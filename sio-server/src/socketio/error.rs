@@ -4,6 +4,8 @@ use sio_core::Value;
 use sio_core::value::ValueError;
 use thiserror::Error;
 
+use super::adapter::ClusterError;
+
 /// Why an emit did not reach the client's queue.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -23,6 +25,9 @@ pub enum EmitError {
     /// No namespace of that name is registered.
     #[error("unknown namespace {0:?}")]
     UnknownNamespace(String),
+    /// A cluster-wide operation could not be completed.
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
 }
 
 impl From<ValueError> for EmitError {

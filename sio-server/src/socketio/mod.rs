@@ -37,7 +37,10 @@ mod server;
 mod socket;
 
 pub use ack::Ack;
-pub use adapter::{Adapter, BroadcastOptions, InMemoryAdapter, Room};
+pub use adapter::{
+    Adapter, BroadcastOptions, ClusterError, HandshakeDetails, InMemoryAdapter, Room, ServerAck, ServerAckResponses,
+    ServerEvent, SocketDetails,
+};
 pub use broadcast::{AckResponses, BroadcastOperator, RemoteSocket};
 pub use client::Client;
 pub use config::SocketIoConfig;

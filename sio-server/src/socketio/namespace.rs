@@ -4,10 +4,13 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use sio_core::Str;
 use sio_core::engine::Frame;
+use sio_core::socketio::Packet;
+use sio_core::{Str, Value};
+use tokio::sync::mpsc;
 
-use super::adapter::{Adapter, BroadcastOptions};
+use super::adapter::{Adapter, BroadcastOptions, RemoteOperation, Room, ServerEvent, ServerEventHandler};
+use super::emit::encode;
 use super::handler::{HandlerFactory, SocketHandler};
 use super::{Socket, SocketId};
 
@@ -19,6 +22,7 @@ pub(crate) struct Namespace {
     /// Ack ids are unique per namespace, so one encoded broadcast can carry
     /// the same id to every recipient.
     ack_ids: AtomicU64,
+    server_events: RwLock<HashMap<String, ServerEventHandler>>,
 }
 
 impl std::fmt::Debug for Namespace {
@@ -37,6 +41,7 @@ impl Namespace {
             adapter,
             sockets: RwLock::default(),
             ack_ids: AtomicU64::new(0),
+            server_events: RwLock::default(),
         }
     }
 
@@ -79,6 +84,14 @@ impl Namespace {
         ids.iter().filter_map(|id| sockets.get(id).cloned()).collect()
     }
 
+    /// Every room with a local member, the sockets' own-id rooms included.
+    pub fn all_rooms(&self) -> Vec<Room> {
+        let mut rooms = self.adapter.rooms();
+        let sockets = self.sockets.read().unwrap_or_else(PoisonError::into_inner);
+        rooms.extend(sockets.keys().map(|id| Room::from(id.to_string())));
+        rooms
+    }
+
     /// Sends already encoded frames to the local sockets matching
     /// `options`; returns the sockets reached.
     pub fn deliver(&self, frames: &[Frame], options: &BroadcastOptions) -> Vec<Socket> {
@@ -93,5 +106,102 @@ impl Namespace {
             }
         }
         targets
+    }
+
+    /// Sends `event` with a fresh ack id to the local sockets matching
+    /// `options` and collects their answers.
+    pub fn send_with_ack(&self, event: &str, args: Vec<Value>, options: &BroadcastOptions) -> BroadcastAcks {
+        let ack_id = self.next_ack_id();
+        let frames = encode(&Packet::event(self.path.clone(), event, args, Some(ack_id)));
+        let (sender, answers) = mpsc::unbounded_channel();
+        let targets = self.matching(options);
+        for socket in &targets {
+            socket.acks().expect_broadcast(ack_id, sender.clone());
+        }
+        drop(sender);
+        let mut reached = Vec::with_capacity(targets.len());
+        for socket in targets {
+            if socket.send_frames(frames.clone()).is_ok() {
+                reached.push(socket);
+            } else {
+                socket.acks().forget(ack_id);
+            }
+        }
+        BroadcastAcks {
+            ack_id,
+            reached,
+            answers,
+        }
+    }
+
+    /// Applies a bulk operation to the local sockets matching `options`.
+    pub fn apply(&self, operation: &RemoteOperation, options: &BroadcastOptions) {
+        for socket in self.matching(options) {
+            match operation {
+                RemoteOperation::Join(rooms) => socket.join_all(rooms.iter().cloned()),
+                RemoteOperation::Leave(rooms) => {
+                    for room in rooms {
+                        socket.leave(room.clone());
+                    }
+                }
+                RemoteOperation::Disconnect { close: true } => socket.close_connection(),
+                RemoteOperation::Disconnect { close: false } => socket.disconnect(),
+            }
+        }
+    }
+
+    pub fn on_server_event(&self, name: String, handler: ServerEventHandler) {
+        self.server_events
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name, handler);
+    }
+
+    /// Runs the handler registered for the event's name, if any.
+    pub fn server_event(&self, event: ServerEvent) -> bool {
+        let handler = self
+            .server_events
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&event.name)
+            .cloned();
+        match handler {
+            Some(handler) => {
+                handler(event);
+                true
+            }
+            None => {
+                tracing::debug!(namespace = %self.path, event = %event.name, "server-side event with no handler, dropped");
+                false
+            }
+        }
+    }
+}
+
+/// A broadcast with acknowledgements on this node: the sockets it reached
+/// and their answers. Dropping it forgets the ack id on every socket.
+#[derive(Debug)]
+pub(crate) struct BroadcastAcks {
+    ack_id: u64,
+    reached: Vec<Socket>,
+    answers: mpsc::UnboundedReceiver<(SocketId, Vec<Value>)>,
+}
+
+impl BroadcastAcks {
+    pub fn reached(&self) -> &[Socket] {
+        &self.reached
+    }
+
+    /// The next answer; `None` once no socket can answer any more.
+    pub async fn next(&mut self) -> Option<(SocketId, Vec<Value>)> {
+        self.answers.recv().await
+    }
+}
+
+impl Drop for BroadcastAcks {
+    fn drop(&mut self) {
+        for socket in &self.reached {
+            socket.acks().forget(self.ack_id);
+        }
     }
 }

@@ -14,7 +14,7 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
-use super::adapter::{Adapter, InMemoryAdapter};
+use super::adapter::{Adapter, InMemoryAdapter, LocalNamespace, ServerEvent};
 use super::client::Client;
 use super::config::SocketIoConfig;
 use super::emit::IntoArgs;
@@ -137,6 +137,29 @@ impl Server {
         }
     }
 
+    /// Registers `handler` for the server-to-server event `event` of
+    /// `namespace`, sent by other nodes with
+    /// [`BroadcastOperator::server_side_emit`] (or Node's
+    /// `io.serverSideEmit`). A later registration for the same name
+    /// replaces it. The handler runs on the adapter's task: keep it short,
+    /// or spawn.
+    pub fn on_server_event<F>(&self, namespace: &str, event: impl Into<String>, handler: F) -> Result<(), EmitError>
+    where
+        F: Fn(ServerEvent) + Send + Sync + 'static,
+    {
+        let target = self
+            .namespace_state(namespace)
+            .ok_or_else(|| EmitError::UnknownNamespace(namespace.to_owned()))?;
+        target.on_server_event(event.into(), Arc::new(handler));
+        Ok(())
+    }
+
+    /// Emits a server-to-server event to `/` on every other node (see
+    /// [`BroadcastOperator::server_side_emit`]).
+    pub fn server_side_emit<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        self.of("/").server_side_emit(event, data)
+    }
+
     /// The socket `id` of `namespace`, if it is connected to this node.
     pub fn socket(&self, namespace: &str, id: &str) -> Option<Socket> {
         self.namespace_state(namespace)?.socket(id)
@@ -237,6 +260,11 @@ impl SocketIoBuilder {
         }
         if namespaces.is_empty() {
             tracing::warn!("no namespace registered: every CONNECT will be refused");
+        }
+        for namespace in namespaces.values() {
+            namespace
+                .adapter
+                .bind(LocalNamespace::new(namespace, self.config.ack_timeout));
         }
         let server = Server {
             inner: Arc::new(ServerInner {

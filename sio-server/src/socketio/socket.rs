@@ -250,6 +250,21 @@ impl Socket {
         lock(&self.inner.data).remove::<T>()
     }
 
+    /// Sets the socket's shared data: the value `fetch_sockets` reports for
+    /// it on every node of a cluster (the Node server's `socket.data`).
+    /// Unlike [`insert_data`](Self::insert_data), it must serialize, and a
+    /// snapshot travels to whoever fetches the socket.
+    pub fn set_shared_data<T: Serialize + ?Sized>(&self, data: &T) -> Result<(), EmitError> {
+        let value = sio_core::value::to_value(data)?;
+        lock(&self.inner.data).insert(SharedData(value));
+        Ok(())
+    }
+
+    /// The socket's shared data, if set.
+    pub fn shared_data(&self) -> Option<Value> {
+        lock(&self.inner.data).get::<SharedData>().map(|data| data.0.clone())
+    }
+
     /// Queues frames for the client, held back while connecting.
     pub(crate) fn send_frames(&self, frames: Vec<Frame>) -> Result<(), EmitError> {
         match self.inner.state.load(Ordering::Acquire) {
@@ -334,6 +349,10 @@ impl Socket {
         &self.inner.acks
     }
 }
+
+/// The value of [`Socket::set_shared_data`], kept among the typed data.
+#[derive(Clone)]
+struct SharedData(Value);
 
 fn send_error(error: SendError) -> EmitError {
     match error {

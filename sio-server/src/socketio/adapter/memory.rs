@@ -91,6 +91,15 @@ impl Adapter for InMemoryAdapter {
             .unwrap_or_default()
     }
 
+    fn rooms(&self) -> Vec<Room> {
+        self.read().rooms.keys().cloned().collect()
+    }
+
+    fn has_room(&self, room: &str) -> bool {
+        let state = self.read();
+        state.rooms.contains_key(room) || state.sockets.contains_key(room)
+    }
+
     fn local_sockets(&self, options: &BroadcastOptions) -> Vec<SocketId> {
         let state = self.read();
         let excluded: HashSet<&SocketId> = options.except.iter().flat_map(|room| state.members(room)).collect();
