@@ -330,7 +330,14 @@ async fn a_node_that_dies_mid_broadcast_with_acks_ends_the_call_at_the_timeout()
         started.elapsed()
     );
     assert_eq!(responses.answers.len(), 2, "a1 and b1 answered: {responses:?}");
-    assert_eq!(responses.remote_missing, 1, "c1 never answered: {responses:?}");
+    // Node C reports its client count right after sending to c1; the stop
+    // may come before or after that report left: c1 is then a missing
+    // answer, or C a node that never reported. Never both, never neither.
+    assert_eq!(
+        responses.remote_missing + responses.unresponsive_nodes,
+        1,
+        "c1 never answered: {responses:?}"
+    );
     assert!(!responses.is_complete());
 }
 
