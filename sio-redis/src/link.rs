@@ -28,6 +28,9 @@ use tokio::task::AbortHandle;
 use crate::RedisAdapterConfig;
 use crate::namespace::NamespaceAdapter;
 
+/// How often an idle subscription connection is checked with a `PING`.
+const HEALTH_CHECK_EVERY: Duration = Duration::from_secs(10);
+
 /// One message to publish.
 #[derive(Debug)]
 pub(crate) struct Outgoing {
@@ -402,6 +405,9 @@ async fn serve_subscriptions(
         Some(false) => return true,
         None => return false,
     }
+    let mut health = tokio::time::interval(HEALTH_CHECK_EVERY);
+    health.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    health.reset();
     loop {
         tokio::select! {
             message = stream.next() => match message {
@@ -419,6 +425,25 @@ async fn serve_subscriptions(
                     Some(true) => {}
                     Some(false) => return true,
                     None => return false,
+                }
+            }
+            _ = health.tick() => {
+                // A Redis that vanished without closing the connection
+                // (host gone, network cut) would otherwise leave the
+                // subscription silent forever.
+                let Some(timeout) = link.upgrade().map(|strong| strong.config.requests_timeout) else {
+                    return false;
+                };
+                match tokio::time::timeout(timeout, sink.ping::<redis::Value>()).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(error)) => {
+                        tracing::warn!(%error, "the Redis subscription connection failed its health check");
+                        return true;
+                    }
+                    Err(_) => {
+                        tracing::warn!(?timeout, "Redis did not answer the subscription health check");
+                        return true;
+                    }
                 }
             }
         }
