@@ -424,7 +424,9 @@ async fn malformed_messages_from_redis_are_ignored_and_never_reach_a_client() {
     let nested_arrays = vec![0x91u8; 100_000];
     let huge_claim = [0xdd, 0xff, 0xff, 0xff, 0xff, 0x01];
     // msgpack [uid, {type: 2, data: 7}, {}]: an event whose data is no array.
-    let bad_packet = [0x93, 0xa1, b'x', 0x82, 0xa4, b't', b'y', b'p', b'e', 0x02, 0xa4, b'd', b'a', b't', b'a', 0x07, 0x80];
+    let bad_packet = [
+        0x93, 0xa1, b'x', 0x82, 0xa4, b't', b'y', b'p', b'e', 0x02, 0xa4, b'd', b'a', b't', b'a', 0x07, 0x80,
+    ];
     // msgpack [uid, {type: 1}, {}]: a DISCONNECT packet, not an event.
     let disconnect_packet = [0x93, 0xa1, b'x', 0x81, 0xa4, b't', b'y', b'p', b'e', 0x01, 0x80];
     let cases: Vec<(&str, &[u8])> = vec![
@@ -436,21 +438,47 @@ async fn malformed_messages_from_redis_are_ignored_and_never_reach_a_client() {
         ("socket.io#/#room1#", &[0xc1]),
         ("socket.io-request#/#", b"{not json"),
         ("socket.io-request#/#", br#"{"type": 99, "uid": "x"}"#),
-        ("socket.io-request#/#", br#"{"type": 5, "uid": "x", "requestId": "r", "opts": "no object"}"#),
+        (
+            "socket.io-request#/#",
+            br#"{"type": 5, "uid": "x", "requestId": "r", "opts": "no object"}"#,
+        ),
         ("socket.io-request#/#", br#"{"type": 7, "uid": "x", "requestId": "r"}"#),
         ("socket.io-request#/#", br#"{"type": 6, "uid": "x", "data": 12}"#),
         ("socket.io-request#/#", br#"[1, 2, 3]"#),
-        ("socket.io-response#/#", br#"{"requestId": "nobody asked", "sockets": []}"#),
+        (
+            "socket.io-response#/#",
+            br#"{"requestId": "nobody asked", "sockets": []}"#,
+        ),
         ("socket.io-response#/#", &nested_arrays),
     ];
     for (channel, payload) in cases {
         let reply = redis.command_bytes(&[b"PUBLISH", channel.as_bytes(), payload]).await;
-        assert!(reply.starts_with(b":"), "PUBLISH answered {:?}", String::from_utf8_lossy(&reply));
+        assert!(
+            reply.starts_with(b":"),
+            "PUBLISH answered {:?}",
+            String::from_utf8_lossy(&reply)
+        );
     }
     // Both nodes still serve the cluster: a broadcast and a fetch cross.
-    assert_eq!(ask(&driver, "a1", "broadcast", json!({"rooms": ["room1"], "args": ["still here"]})).await, json!(true));
-    let got = driver.wait_event("b1", "msg", 1, WAIT).await.expect("b1 gets the broadcast");
-    assert_eq!(got, vec![json!(["still here"])], "nothing malformed was delivered before it");
+    assert_eq!(
+        ask(
+            &driver,
+            "a1",
+            "broadcast",
+            json!({"rooms": ["room1"], "args": ["still here"]})
+        )
+        .await,
+        json!(true)
+    );
+    let got = driver
+        .wait_event("b1", "msg", 1, WAIT)
+        .await
+        .expect("b1 gets the broadcast");
+    assert_eq!(
+        got,
+        vec![json!(["still here"])],
+        "nothing malformed was delivered before it"
+    );
     let fetched = ask(&driver, "b1", "fetch", json!({})).await;
     assert_eq!(fetched.as_array().map(Vec::len), Some(2), "{fetched}");
     assert!(driver.events("a1", "msg").await.is_empty());
@@ -475,9 +503,19 @@ async fn key_prefixes_separate_clusters_on_one_redis() {
             .await
             .unwrap_or_else(|error| panic!("{client}: {error}"));
     }
-    assert_eq!(ask(&driver, "a1", "broadcast", json!({"args": ["blue only"]})).await, json!(true));
-    driver.wait_event("b1", "msg", 1, WAIT).await.expect("b1 shares the prefix");
+    assert_eq!(
+        ask(&driver, "a1", "broadcast", json!({"args": ["blue only"]})).await,
+        json!(true)
+    );
+    driver
+        .wait_event("b1", "msg", 1, WAIT)
+        .await
+        .expect("b1 shares the prefix");
     let fetched = ask(&driver, "c1", "fetch", json!({})).await;
-    assert_eq!(fetched.as_array().map(Vec::len), Some(1), "C sees only itself: {fetched}");
+    assert_eq!(
+        fetched.as_array().map(Vec::len),
+        Some(1),
+        "C sees only itself: {fetched}"
+    );
     assert!(driver.events("c1", "msg").await.is_empty(), "C is in another cluster");
 }
