@@ -10,11 +10,15 @@
 //! - [`Value`]: one event argument, JSON or binary.
 //! - [`Str`]: cheaply clonable UTF-8 text backed by [`bytes::Bytes`], so
 //!   one encoded frame can be shared by every recipient of a broadcast.
+//! - [`websocket`]: RFC 6455 framing, server side: an incremental decoder
+//!   of client frames that holds no allocation between messages, and the
+//!   encoders of server frames.
 
 pub mod engine;
 pub mod socketio;
 mod str;
 pub mod value;
+pub mod websocket;
 
 pub use crate::str::Str;
 pub use crate::value::Value;

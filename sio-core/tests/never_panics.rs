@@ -20,6 +20,29 @@ fn message() -> impl Strategy<Value = Message> {
     ]
 }
 
+/// Bytes shaped like a client WebSocket frame: a common first byte, a
+/// masked 7-bit length (sometimes off by a little), a key, a payload.
+fn frame_like() -> impl Strategy<Value = Vec<u8>> {
+    let first = prop_oneof![
+        4 => prop::sample::select(vec![0x81u8, 0x82, 0x01, 0x02, 0x00, 0x80, 0x88, 0x89, 0x8a]),
+        1 => any::<u8>(),
+    ];
+    (
+        first,
+        vec(any::<u8>(), 0..40),
+        any::<[u8; 4]>(),
+        0..3usize,
+        any::<bool>(),
+    )
+        .prop_map(|(first, payload, key, slack, masked)| {
+            let declared = (payload.len() + slack).min(125) as u8;
+            let mut frame = vec![first, if masked { 0x80 | declared } else { declared }];
+            frame.extend_from_slice(&key);
+            frame.extend(payload.iter().zip(key.iter().cycle()).map(|(byte, k)| byte ^ k));
+            frame
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -57,6 +80,20 @@ proptest! {
                 .chain(attachments.into_iter().map(|data| Message::Binary(data.to_vec())))
         });
         fuzz_targets::socketio_messages(messages);
+    }
+
+    #[test]
+    fn websocket_decoder_never_panics_on_bytes(data in vec(any::<u8>(), 0..256)) {
+        fuzz_targets::websocket_decoder(&data);
+    }
+
+    #[test]
+    fn websocket_decoder_never_panics_on_frame_like_bytes(control in any::<u8>(), frames in vec(frame_like(), 0..8)) {
+        let mut data = vec![control];
+        for frame in frames {
+            data.extend_from_slice(&frame);
+        }
+        fuzz_targets::websocket_decoder(&data);
     }
 
     #[test]

@@ -105,9 +105,6 @@ pub struct EngineConfig {
     /// Time a client has to send the headers of a request, and to send a
     /// polling body, before the connection is cut.
     pub request_timeout: Duration,
-    /// Bytes read from a WebSocket at a time (the read buffer's growth
-    /// step); small values keep idle connections cheap.
-    pub websocket_read_buffer: usize,
     /// Transports offered.
     pub transports: Transports,
     /// CORS for polling responses; `None` sends no CORS headers.
@@ -126,7 +123,6 @@ impl Default for EngineConfig {
             max_buffered_packets: 4096,
             upgrade_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
-            websocket_read_buffer: 4096,
             transports: Transports::default(),
             cors: None,
             websocket_origins: AllowedOrigins::Any,
@@ -252,12 +248,6 @@ impl EngineConfigBuilder {
         self
     }
 
-    /// Sets [`EngineConfig::websocket_read_buffer`].
-    pub fn websocket_read_buffer(mut self, bytes: usize) -> Self {
-        self.config.websocket_read_buffer = bytes;
-        self
-    }
-
     /// Sets [`EngineConfig::transports`].
     pub fn transports(mut self, transports: Transports) -> Self {
         self.config.transports = transports;
@@ -303,12 +293,6 @@ impl EngineConfigBuilder {
             return Err(ConfigError::Invalid {
                 name: "max_buffered_packets",
                 reason: "must be greater than zero",
-            });
-        }
-        if c.websocket_read_buffer < 256 {
-            return Err(ConfigError::Invalid {
-                name: "websocket_read_buffer",
-                reason: "must be at least 256 bytes",
             });
         }
         if !c.transports.polling && !c.transports.websocket {

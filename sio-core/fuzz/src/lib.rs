@@ -10,6 +10,7 @@ use bytes::Bytes;
 use sio_core::Str;
 use sio_core::engine::{self, Frame, payload};
 use sio_core::socketio::{Decoder, DecoderLimits, Packet};
+use sio_core::websocket::{self, Opcode, WsError};
 
 /// One message of a client connection, as the Socket.IO decoder sees it.
 #[derive(Debug, Clone)]
@@ -87,4 +88,87 @@ pub fn round_trip(packet: &Packet) -> Option<Packet> {
         decoded = decoder.decode_binary(attachment).ok()?;
     }
     decoded
+}
+
+/// WebSocket: the first byte picks the decoder's size limit and the size of
+/// the reads the rest is cut into. The rest is fed to a
+/// [`websocket::Decoder`] whole, and in those reads: both must give the same
+/// messages and the same error, the buffers never exceed the limit (plus a
+/// control frame), and each decoded message, encoded by the server and
+/// masked as a client would, decodes to itself.
+pub fn websocket_decoder(data: &[u8]) {
+    let Some((&control, input)) = data.split_first() else {
+        return;
+    };
+    let limit = [0, 16, 256, 1 << 20][usize::from(control & 3)];
+    let read_size = usize::from(control >> 2) + 1;
+    let whole = websocket_feed(limit, [input]);
+    let split = websocket_feed(limit, input.chunks(read_size));
+    assert_eq!(whole, split, "websocket decoding depends on the split");
+    let (messages, _) = whole;
+    let mut client = Vec::new();
+    for message in &messages {
+        let mut server = Vec::new();
+        match message {
+            websocket::Message::Text(text) => websocket::encode_frame(&mut server, Opcode::Text, text.as_bytes()),
+            websocket::Message::Binary(data) => websocket::encode_frame(&mut server, Opcode::Binary, data),
+            websocket::Message::Ping(data) => websocket::encode_frame(&mut server, Opcode::Ping, data),
+            websocket::Message::Pong(data) => websocket::encode_frame(&mut server, Opcode::Pong, data),
+            websocket::Message::Close(None) => websocket::encode_frame(&mut server, Opcode::Close, b""),
+            websocket::Message::Close(Some(close)) => websocket::encode_close(&mut server, close.code, &close.reason),
+        }
+        mask_server_frame(&server, [0xa5, 0x01, 0x7e, 0xff], &mut client);
+    }
+    let again = websocket_feed(limit, [&client[..]]);
+    assert_eq!(again, (messages, Ok(())), "websocket round trip");
+}
+
+/// Feeds `reads` to a fresh decoder, checking its memory bound after each;
+/// after an error, a further call must return the same error.
+fn websocket_feed<'a>(
+    limit: usize,
+    reads: impl IntoIterator<Item = &'a [u8]>,
+) -> (Vec<websocket::Message>, Result<(), WsError>) {
+    let mut decoder = websocket::Decoder::new(limit);
+    let mut out = Vec::new();
+    for read in reads {
+        let result = decoder.feed(read, &mut out);
+        assert!(
+            decoder.buffered_capacity() <= limit + 125,
+            "websocket decoder over its memory bound"
+        );
+        if let Err(error) = result {
+            assert_eq!(decoder.buffered_capacity(), 0, "websocket buffers kept after an error");
+            let mut more = Vec::new();
+            assert_eq!(
+                decoder.feed(b"\x81\x80abcd", &mut more),
+                Err(error.clone()),
+                "error not sticky"
+            );
+            assert!(more.is_empty());
+            return (out, Err(error));
+        }
+    }
+    if decoder.is_idle() {
+        assert_eq!(decoder.buffered_capacity(), 0, "idle websocket decoder holds memory");
+    }
+    (out, Ok(()))
+}
+
+/// Appends `frame` (one unmasked server frame) to `out` as a client would
+/// send it: mask bit set, `key`, masked payload.
+fn mask_server_frame(frame: &[u8], key: [u8; 4], out: &mut Vec<u8>) {
+    let header_len = match frame.get(1) {
+        Some(126) => 4,
+        Some(127) => 10,
+        _ => 2,
+    };
+    let (header, payload) = frame.split_at(header_len.min(frame.len()));
+    let start = out.len();
+    out.extend_from_slice(header);
+    if let Some(second) = out.get_mut(start + 1) {
+        *second |= 0x80;
+    }
+    out.extend_from_slice(&key);
+    out.extend(payload.iter().zip(key.iter().cycle()).map(|(byte, k)| byte ^ k));
 }

@@ -38,6 +38,7 @@ mod session;
 mod sid;
 mod upgrade;
 mod websocket;
+mod ws_conn;
 
 pub use error::EngineError;
 pub use handler::{CloseReason, EngineHandler, Message};

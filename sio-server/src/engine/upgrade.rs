@@ -15,14 +15,13 @@
 
 use std::sync::Arc;
 
-use futures_util::{SinkExt as _, StreamExt as _};
 use sio_core::engine::Packet;
+use sio_core::websocket::{Message as WsMessage, Opcode};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use super::session::{Session, UpgradeState};
-use super::websocket::{self, text_to_str};
+use super::websocket;
+use super::ws_conn::WsConnection;
 use super::{EngineHandler, EngineServer};
 
 /// Puts a session whose upgrade failed back to plain polling.
@@ -32,7 +31,7 @@ pub(crate) fn abandon<H: EngineHandler>(session: &Session<H>) {
     }
 }
 
-pub(crate) async fn run<H, S>(server: Arc<EngineServer<H>>, session: Arc<Session<H>>, mut ws: WebSocketStream<S>)
+pub(crate) async fn run<H, S>(server: Arc<EngineServer<H>>, session: Arc<Session<H>>, mut ws: WsConnection<S>)
 where
     H: EngineHandler,
     S: AsyncRead + AsyncWrite + Unpin,
@@ -46,7 +45,7 @@ where
     if let Err(why) = switched {
         tracing::debug!(why, "upgrade abandoned, the session stays on polling");
         abandon(&session);
-        let _ = tokio::time::timeout(timeout, ws.close(None)).await;
+        let _ = tokio::time::timeout(timeout, ws.close(1000, "")).await;
         return;
     }
     let outbox = tokio::select! {
@@ -61,7 +60,7 @@ where
 }
 
 /// Runs the probe exchange up to the client's `5`.
-async fn probe<H, S>(session: &Session<H>, ws: &mut WebSocketStream<S>) -> Result<(), &'static str>
+async fn probe<H, S>(session: &Session<H>, ws: &mut WsConnection<S>) -> Result<(), &'static str>
 where
     H: EngineHandler,
     S: AsyncRead + AsyncWrite + Unpin,
@@ -72,11 +71,10 @@ where
             Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
             _ => return Err("WebSocket closed or sent an unexpected frame during the upgrade"),
         };
-        match Packet::decode_text(text_to_str(text)) {
+        match Packet::decode_text(text) {
             Ok(Packet::Ping(data)) if data == "probe" && session.upgrade_state() == UpgradeState::Probing => {
-                ws.send(WsMessage::text("3probe"))
-                    .await
-                    .map_err(|_| "could not answer the probe")?;
+                ws.feed(Opcode::Text, b"3probe");
+                ws.flush().await.map_err(|_| "could not answer the probe")?;
                 session.advance_upgrade(UpgradeState::Probing, UpgradeState::Probed);
             }
             Ok(Packet::Upgrade) if session.upgrade_state() == UpgradeState::Probed => return Ok(()),

@@ -3,26 +3,20 @@
 //!
 //! One Engine.IO packet per frame; binary messages are binary frames with
 //! no prefix. Messages larger than `max_payload` close the connection with
-//! status 1009. The read buffer is `websocket_read_buffer` bytes. Nothing
-//! long-lived points into it: text frames live only while they are decoded
-//! (the Socket.IO layer copies what it keeps), binary messages smaller than
-//! the buffer are copied out, and larger ones keep the allocation made to
-//! hold them.
+//! status 1009. The framing is [`WsConnection`]'s: an idle connection
+//! holds no read or write buffer, and each received message has an
+//! allocation of its own, sized to it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use futures_util::{SinkExt as _, StreamExt as _};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Request, Response, StatusCode};
-use sio_core::Str;
 use sio_core::engine::{Frame, Packet};
+use sio_core::websocket::{Message as WsMessage, Opcode, WsError};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{self, Message as WsMessage, Utf8Bytes};
 use tracing::Instrument as _;
 
 use super::connection::UpgradedIo;
@@ -30,13 +24,29 @@ use super::inbound::{self, Flow};
 use super::outbox::Outbox;
 use super::response::{self, Body};
 use super::session::{Session, UpgradeState};
+use super::ws_conn::{ReadError, WsConnection};
 use super::{CloseReason, EngineError, EngineHandler, EngineServer, Handshake, upgrade};
 
 /// Frames written before one flush, so a burst goes out in few syscalls.
 const WRITE_BATCH: usize = 64;
 
-/// Bytes the WebSocket buffers before writing even without a flush.
-const WRITE_BUFFER: usize = 64 * 1024;
+/// Close codes of RFC 6455 §7.4.1.
+mod close_code {
+    pub const NORMAL: u16 = 1000;
+    pub const AWAY: u16 = 1001;
+    pub const PROTOCOL: u16 = 1002;
+    pub const POLICY: u16 = 1008;
+}
+
+/// The `Sec-WebSocket-Accept` value for a `Sec-WebSocket-Key` (RFC 6455
+/// §4.2.2: base64 of the SHA-1 of the key and the protocol's GUID).
+fn derive_accept_key(key: &[u8]) -> String {
+    const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    let mut sha1 = sha1_smol::Sha1::new();
+    sha1.update(key);
+    sha1.update(GUID);
+    STANDARD.encode(sha1.digest().bytes())
+}
 
 /// Whether the request asks for a WebSocket upgrade.
 pub(crate) fn is_upgrade_request(headers: &HeaderMap) -> bool {
@@ -60,8 +70,7 @@ fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, EngineError> {
         return Err(EngineError::UnsupportedWebSocketVersion);
     }
     let key = headers.get(header::SEC_WEBSOCKET_KEY).ok_or(EngineError::BadRequest)?;
-    HeaderValue::from_str(&tungstenite::handshake::derive_accept_key(key.as_bytes()))
-        .map_err(|_| EngineError::BadRequest)
+    HeaderValue::from_str(&derive_accept_key(key.as_bytes())).map_err(|_| EngineError::BadRequest)
 }
 
 /// What a WebSocket request leads to once upgraded.
@@ -125,8 +134,7 @@ pub(crate) fn accept<H: EngineHandler, B>(
                 return;
             }
         };
-        let ws =
-            WebSocketStream::from_raw_socket(UpgradedIo::new(upgraded), Role::Server, Some(ws_config(&server))).await;
+        let ws = WsConnection::new(UpgradedIo::new(upgraded), server.config().max_payload);
         match upgrading {
             Upgrade::Probe(session) => {
                 let span = tracing::info_span!("session", sid = %session.handle.sid());
@@ -135,11 +143,8 @@ pub(crate) fn accept<H: EngineHandler, B>(
             Upgrade::Fresh(handshake) => run_fresh(server, ws, *handshake).await,
             Upgrade::Refuse => {
                 let mut ws = ws;
-                let frame = CloseFrame {
-                    code: CloseCode::Policy,
-                    reason: "session already on WebSocket".into(),
-                };
-                let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(Some(frame))).await;
+                let refusal = ws.close(close_code::POLICY, "session already on WebSocket");
+                let _ = tokio::time::timeout(Duration::from_secs(1), refusal).await;
             }
         }
     });
@@ -152,19 +157,8 @@ pub(crate) fn accept<H: EngineHandler, B>(
     Ok(response)
 }
 
-fn ws_config<H: EngineHandler>(server: &EngineServer<H>) -> WebSocketConfig {
-    let config = server.config();
-    WebSocketConfig::default()
-        .read_buffer_size(config.websocket_read_buffer)
-        // Frames of one batch collect in the write buffer and leave in one
-        // write at the flush; the buffer stays empty while idle.
-        .write_buffer_size(WRITE_BUFFER)
-        .max_message_size(Some(config.max_payload))
-        .max_frame_size(Some(config.max_payload))
-}
-
 /// A session that starts on WebSocket: open packet first, then the loop.
-async fn run_fresh<H, S>(server: Arc<EngineServer<H>>, mut ws: WebSocketStream<S>, handshake: Handshake)
+async fn run_fresh<H, S>(server: Arc<EngineServer<H>>, mut ws: WsConnection<S>, handshake: Handshake)
 where
     H: EngineHandler,
     S: AsyncRead + AsyncWrite + Unpin,
@@ -173,7 +167,8 @@ where
     let span = tracing::info_span!("session", sid = %session.handle.sid());
     async move {
         let open = Packet::Open(server.open_packet(&session, false)).encode();
-        if let Err(error) = ws.send(to_ws(open)).await {
+        feed(&mut ws, &open);
+        if let Err(error) = ws.flush().await {
             tracing::debug!(%error, "could not send the open packet");
             session.handle.close(CloseReason::TransportError);
             return;
@@ -188,22 +183,11 @@ where
     .await;
 }
 
-/// Converts an encoded frame to a WebSocket message, sharing its bytes.
-fn to_ws(frame: Frame) -> WsMessage {
+/// Queues an encoded frame as a WebSocket message.
+pub(crate) fn feed<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WsConnection<S>, frame: &Frame) {
     match frame {
-        // SAFETY: `Str` holds valid UTF-8 by construction.
-        #[allow(unsafe_code)]
-        Frame::Text(text) => WsMessage::Text(unsafe { Utf8Bytes::from_bytes_unchecked(text.into_bytes()) }),
-        Frame::Binary(data) => WsMessage::Binary(data),
-    }
-}
-
-/// Converts a received text frame to `Str`, sharing its bytes.
-pub(crate) fn text_to_str(text: Utf8Bytes) -> Str {
-    // SAFETY: tungstenite validated the frame as UTF-8.
-    #[allow(unsafe_code)]
-    unsafe {
-        Str::from_utf8_unchecked(text.into())
+        Frame::Text(text) => ws.feed(Opcode::Text, text.as_bytes()),
+        Frame::Binary(data) => ws.feed(Opcode::Binary, data),
     }
 }
 
@@ -211,7 +195,7 @@ pub(crate) fn text_to_str(text: Utf8Bytes) -> Str {
 pub(crate) async fn run<H, S>(
     server: &EngineServer<H>,
     session: &Session<H>,
-    mut ws: WebSocketStream<S>,
+    mut ws: WsConnection<S>,
     mut outbox: Outbox,
 ) where
     H: EngineHandler,
@@ -246,34 +230,37 @@ pub(crate) async fn run<H, S>(
 async fn receive<H, S>(
     server: &EngineServer<H>,
     session: &Session<H>,
-    ws: &mut WebSocketStream<S>,
-    incoming: Option<Result<WsMessage, tungstenite::Error>>,
+    ws: &mut WsConnection<S>,
+    incoming: Option<Result<WsMessage, ReadError>>,
 ) -> Option<CloseReason>
 where
     H: EngineHandler,
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let packet = match incoming {
-        None | Some(Ok(WsMessage::Close(_))) => return Some(CloseReason::TransportClose),
-        Some(Ok(WsMessage::Text(text))) => match Packet::decode_text(text_to_str(text)) {
+        None => return Some(CloseReason::TransportClose),
+        Some(Ok(WsMessage::Close(frame))) => {
+            let answer = ws.answer_close(frame.as_ref());
+            let _ = tokio::time::timeout(server.config().ping_timeout, answer).await;
+            return Some(CloseReason::TransportClose);
+        }
+        Some(Ok(WsMessage::Text(text))) => match Packet::decode_text(text) {
             Ok(packet) => packet,
             Err(error) => {
                 tracing::debug!(%error, "malformed packet on WebSocket");
                 return Some(CloseReason::ParseError);
             }
         },
-        Some(Ok(WsMessage::Binary(data))) => Packet::decode_binary(detach(data, server.config().websocket_read_buffer)),
-        Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_))) => return None,
-        Some(Err(tungstenite::Error::Capacity(error))) => {
-            tracing::debug!(%error, "WebSocket message over max_payload");
-            let frame = CloseFrame {
-                code: CloseCode::Size,
-                reason: "message too big".into(),
-            };
-            let _ = tokio::time::timeout(Duration::from_secs(1), ws.close(Some(frame))).await;
+        Some(Ok(WsMessage::Binary(data))) => Packet::decode_binary(data),
+        Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => return None,
+        Some(Err(ReadError::Protocol(error))) => {
+            match error {
+                WsError::TooBig { .. } => tracing::debug!(%error, "WebSocket message over max_payload"),
+                _ => tracing::debug!(%error, "WebSocket protocol error"),
+            }
             return Some(CloseReason::TransportError);
         }
-        Some(Err(error)) => {
+        Some(Err(ReadError::Io(error))) => {
             tracing::debug!(%error, "WebSocket read failed");
             return Some(if is_connection_lost(&error) {
                 CloseReason::TransportClose
@@ -288,53 +275,27 @@ where
     }
 }
 
-/// A received payload as bytes of its own when it is small: the frame is
-/// a slice of the WebSocket read buffer, and an application that keeps a
-/// small binary message would otherwise keep the whole buffer alive.
-/// Payloads at least as large as the buffer have an allocation of their own
-/// already (the buffer grows to fit them) and are passed on as they are.
-fn detach(payload: Bytes, read_buffer: usize) -> Bytes {
-    if payload.len() < read_buffer {
-        Bytes::copy_from_slice(&payload)
-    } else {
-        payload
-    }
-}
-
 /// Whether a read error only means the peer went away (closed the TCP
 /// connection without a closing handshake), which the protocol reports as
 /// a transport close rather than an error.
-fn is_connection_lost(error: &tungstenite::Error) -> bool {
+fn is_connection_lost(error: &std::io::Error) -> bool {
     use std::io::ErrorKind;
-    use tungstenite::error::ProtocolError;
-    match error {
-        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => true,
-        tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => true,
-        tungstenite::Error::Io(io) => matches!(
-            io.kind(),
-            ErrorKind::ConnectionReset
-                | ErrorKind::ConnectionAborted
-                | ErrorKind::BrokenPipe
-                | ErrorKind::UnexpectedEof
-        ),
-        _ => false,
-    }
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof
+    )
 }
 
 /// Writes `first` and whatever else is queued (up to a batch), then
 /// flushes once.
-async fn write_batch<S>(
-    ws: &mut WebSocketStream<S>,
-    first: Frame,
-    outbox: &mut Outbox,
-) -> Result<(), tungstenite::Error>
+async fn write_batch<S>(ws: &mut WsConnection<S>, first: Frame, outbox: &mut Outbox) -> std::io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    ws.feed(to_ws(first)).await?;
+    feed(ws, &first);
     for _ in 1..WRITE_BATCH {
         match outbox.try_next() {
-            Some(frame) => ws.feed(to_ws(frame)).await?,
+            Some(frame) => feed(ws, &frame),
             None => break,
         }
     }
@@ -343,27 +304,23 @@ where
 
 /// Ends the WebSocket of a closed session: queued frames first when the
 /// server closed it on purpose, then a close frame. Bounded in time.
-async fn close<H, S>(server: &EngineServer<H>, ws: &mut WebSocketStream<S>, outbox: &mut Outbox, reason: CloseReason)
+async fn close<H, S>(server: &EngineServer<H>, ws: &mut WsConnection<S>, outbox: &mut Outbox, reason: CloseReason)
 where
     H: EngineHandler,
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let goodbye = async {
-        if matches!(reason, CloseReason::ForcedClose | CloseReason::ServerShutdown) {
-            while let Some(frame) = outbox.try_next() {
-                ws.feed(to_ws(frame)).await?;
-            }
+    if matches!(reason, CloseReason::ForcedClose | CloseReason::ServerShutdown) {
+        while let Some(frame) = outbox.try_next() {
+            feed(ws, &frame);
         }
-        let code = match reason {
-            CloseReason::ServerShutdown => CloseCode::Away,
-            CloseReason::ParseError => CloseCode::Protocol,
-            _ => CloseCode::Normal,
-        };
-        ws.close(Some(CloseFrame {
-            code,
-            reason: reason.as_str().into(),
-        }))
-        .await
+    }
+    let code = match reason {
+        CloseReason::ServerShutdown => close_code::AWAY,
+        CloseReason::ParseError => close_code::PROTOCOL,
+        _ => close_code::NORMAL,
     };
+    // Boxed: the goodbye runs once per connection, so its state need not
+    // take room in every connection's task.
+    let goodbye = Box::pin(ws.close(code, reason.as_str()));
     let _ = tokio::time::timeout(server.config().ping_timeout, goodbye).await;
 }

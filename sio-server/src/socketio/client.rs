@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use sio_core::Str;
 use sio_core::socketio::{Decoder, Packet, PacketData};
-use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use super::emit::encode;
@@ -48,9 +47,6 @@ impl ClientLink {
 /// A namespace connection as the client router sees it.
 struct Joined {
     socket: Socket,
-    /// Boxed: tokio's channel allocates its first block of 32 slots up
-    /// front, which would cost every idle socket 32 whole events.
-    events: mpsc::Sender<Box<Event>>,
 }
 
 /// The Socket.IO state of one Engine.IO session: its packet decoder and
@@ -133,9 +129,7 @@ impl Client {
                     return;
                 };
                 let ack = ack_id.map(|id| Ack::new(joined.socket.clone(), id));
-                if let Err(mpsc::error::TrySendError::Full(_)) =
-                    joined.events.try_send(Box::new(Event { name, args, ack }))
-                {
+                if joined.socket.queue_event(Box::new(Event { name, args, ack })).is_err() {
                     tracing::warn!(
                         sid = %self.engine.sid(),
                         %namespace,
@@ -172,14 +166,7 @@ impl Client {
             return;
         }
         let socket = Socket::new(state.clone(), self.server.clone(), self.engine.clone(), auth.clone());
-        let (events, receiver) = mpsc::channel(self.server.config().max_queued_events);
-        joined.insert(
-            namespace.clone(),
-            Joined {
-                socket: socket.clone(),
-                events,
-            },
-        );
+        joined.insert(namespace.clone(), Joined { socket: socket.clone() });
         drop(joined);
         let handler = state.new_handler();
         let link = ClientLink {
@@ -187,7 +174,7 @@ impl Client {
             namespace,
             socket: socket.id().clone(),
         };
-        tokio::spawn(lifecycle::run(socket, handler, auth, receiver, link));
+        tokio::spawn(lifecycle::run(socket, handler, auth, link));
     }
 
     fn stop_connect_timer(&self) {

@@ -7,11 +7,10 @@ use std::time::Duration;
 use futures_util::FutureExt as _;
 use sio_core::Value;
 use sio_core::socketio::Packet;
-use tokio::sync::mpsc;
 
 use super::client::ClientLink;
 use super::emit::encode;
-use super::handler::{Event, SocketHandler};
+use super::handler::SocketHandler;
 use super::{ConnectError, DisconnectReason, Socket};
 
 /// The pause between the CONNECT reply and the packets the connect hook
@@ -21,16 +20,10 @@ const HELD_BACK_PACING: Duration = Duration::from_millis(1);
 /// Runs `socket` from its CONNECT to the end of its disconnect hook,
 /// telling its client through `link` when it is accepted and when it ends.
 ///
-/// Events arrive on `events` in the order the client sent them and run one
-/// at a time. Acknowledgements bypass this queue, so a handler awaiting one
+/// Events come from the socket's queue in the order the client sent them
+/// and run one at a time. Acknowledgements bypass this queue, so a handler awaiting one
 /// is not blocked by itself.
-pub(crate) async fn run(
-    socket: Socket,
-    mut handler: Box<dyn SocketHandler>,
-    auth: Option<Value>,
-    mut events: mpsc::Receiver<Box<Event>>,
-    link: ClientLink,
-) {
+pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, auth: Option<Value>, link: ClientLink) {
     let _live = socket.server().track_socket();
     let namespace = socket.namespace_state().clone();
     namespace.insert(&socket);
@@ -71,15 +64,12 @@ pub(crate) async fn run(
     loop {
         tokio::select! {
             biased;
-            event = events.recv() => match event {
-                Some(event) => {
-                    let name = event.name.clone();
-                    if AssertUnwindSafe(handler.event(&socket, *event)).catch_unwind().await.is_err() {
-                        tracing::error!(namespace = socket.namespace(), event = %name, "event handler panicked");
-                    }
+            event = socket.next_event() => {
+                let name = event.name.clone();
+                if AssertUnwindSafe(handler.event(&socket, *event)).catch_unwind().await.is_err() {
+                    tracing::error!(namespace = socket.namespace(), event = %name, "event handler panicked");
                 }
-                None => break,
-            },
+            }
             _ = socket.disconnected() => break,
         }
     }

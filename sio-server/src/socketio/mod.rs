@@ -29,6 +29,7 @@ mod client;
 mod config;
 mod emit;
 mod error;
+mod event_queue;
 mod handler;
 mod lifecycle;
 mod namespace;

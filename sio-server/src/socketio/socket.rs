@@ -12,6 +12,8 @@ use tokio::sync::Notify;
 
 use super::ack::PendingAcks;
 use super::emit::{IntoArgs, check_event_name, encode, event_frames};
+use super::event_queue::{EventQueue, QueueFull};
+use super::handler::Event;
 use super::namespace::Namespace;
 use super::{AckError, BroadcastOperator, DisconnectReason, EmitError, Room, Server, SocketId};
 use crate::engine::{CloseReason, Handshake, SendError, SessionHandle};
@@ -43,6 +45,7 @@ struct SocketInner {
     disconnect_reason: OnceLock<DisconnectReason>,
     disconnected: Notify,
     acks: PendingAcks,
+    events: EventQueue,
     data: Mutex<http::Extensions>,
 }
 
@@ -73,6 +76,7 @@ impl Socket {
                 disconnect_reason: OnceLock::new(),
                 disconnected: Notify::new(),
                 acks: PendingAcks::default(),
+                events: EventQueue::default(),
                 data: Mutex::new(http::Extensions::new()),
             }),
         }
@@ -347,6 +351,18 @@ impl Socket {
 
     pub(crate) fn acks(&self) -> &PendingAcks {
         &self.inner.acks
+    }
+
+    /// Queues an event from the client for the socket's handler, unless
+    /// `max_queued_events` are already waiting.
+    pub(crate) fn queue_event(&self, event: Box<Event>) -> Result<(), QueueFull> {
+        let limit = self.inner.server.config().max_queued_events;
+        self.inner.events.push(event, limit)
+    }
+
+    /// The next event from the client, waiting for one. Cancel safe.
+    pub(crate) async fn next_event(&self) -> Box<Event> {
+        self.inner.events.next().await
     }
 }
 
