@@ -37,6 +37,11 @@ pub(crate) struct OutQueue {
 /// Capacity a drained queue may keep for the next burst.
 const KEPT_CAPACITY: usize = 64;
 
+/// A drained queue this small has seen no burst: it is freed, so an idle
+/// session holds no queue storage at all (reallocating a few slots per
+/// message costs far less than a write).
+const FREED_BELOW: usize = 8;
+
 impl OutQueue {
     pub fn new(capacity: usize) -> Arc<Self> {
         Arc::new(OutQueue {
@@ -73,8 +78,12 @@ impl OutQueue {
     fn pop(&self) -> Option<Outgoing> {
         let mut items = self.items();
         let outgoing = items.pop_front();
-        if items.is_empty() && items.capacity() > KEPT_CAPACITY {
-            items.shrink_to(KEPT_CAPACITY);
+        if items.is_empty() {
+            if items.capacity() < FREED_BELOW {
+                *items = VecDeque::new();
+            } else if items.capacity() > KEPT_CAPACITY {
+                items.shrink_to(KEPT_CAPACITY);
+            }
         }
         outgoing
     }

@@ -31,7 +31,7 @@ pub(crate) fn abandon<H: EngineHandler>(session: &Session<H>) {
     }
 }
 
-pub(crate) async fn run<H, S>(server: Arc<EngineServer<H>>, session: Arc<Session<H>>, mut ws: WsConnection<S>)
+pub(crate) async fn run<H, S>(server: &EngineServer<H>, session: Arc<Session<H>>, ws: &mut WsConnection<S>)
 where
     H: EngineHandler,
     S: AsyncRead + AsyncWrite + Unpin,
@@ -40,7 +40,7 @@ where
     let switched = tokio::select! {
         biased;
         _ = session.handle.closed() => Err("session closed during the upgrade"),
-        result = tokio::time::timeout(timeout, probe(&session, &mut ws)) => result.unwrap_or(Err("upgrade timed out")),
+        result = tokio::time::timeout(timeout, probe(&session, ws)) => result.unwrap_or(Err("upgrade timed out")),
     };
     if let Err(why) = switched {
         tracing::debug!(why, "upgrade abandoned, the session stays on polling");
@@ -56,7 +56,7 @@ where
     session.handle.mark_upgraded();
     session.advance_upgrade(UpgradeState::Probed, UpgradeState::Done);
     tracing::debug!("upgraded to WebSocket");
-    websocket::run(&server, &session, ws, outbox).await;
+    websocket::run(server, &session, ws, outbox).await;
 }
 
 /// Runs the probe exchange up to the client's `5`.

@@ -134,15 +134,21 @@ pub(crate) fn accept<H: EngineHandler, B>(
                 return;
             }
         };
-        let ws = WsConnection::new(UpgradedIo::new(upgraded), server.config().max_payload);
+        // Owned here and lent to the loops below: an async fn keeps its
+        // by-value arguments for its whole life, so passing the connection
+        // down by value would store it once per level in the task.
+        let mut ws = WsConnection::new(UpgradedIo::new(upgraded), server.config().max_payload);
         match upgrading {
             Upgrade::Probe(session) => {
                 let span = tracing::info_span!("session", sid = %session.handle.sid());
-                upgrade::run(server, session, ws).instrument(span).await;
+                // Boxed: only upgraded sessions need the probe's state.
+                Box::pin(upgrade::run(&server, session, &mut ws).instrument(span)).await;
             }
-            Upgrade::Fresh(handshake) => run_fresh(server, ws, *handshake).await,
+            Upgrade::Fresh(handshake) => {
+                let session = open_fresh(&server, handshake);
+                run_fresh(&server, &mut ws, session).await;
+            }
             Upgrade::Refuse => {
-                let mut ws = ws;
                 let refusal = ws.close(close_code::POLICY, "session already on WebSocket");
                 let _ = tokio::time::timeout(Duration::from_secs(1), refusal).await;
             }
@@ -157,17 +163,21 @@ pub(crate) fn accept<H: EngineHandler, B>(
     Ok(response)
 }
 
+/// Opens the session of a fresh WebSocket. A function of its own so the
+/// handshake's box is freed here, not kept by the caller's task.
+fn open_fresh<H: EngineHandler>(server: &Arc<EngineServer<H>>, handshake: Box<Handshake>) -> Arc<Session<H>> {
+    server.open_session(*handshake)
+}
+
 /// A session that starts on WebSocket: open packet first, then the loop.
-async fn run_fresh<H, S>(server: Arc<EngineServer<H>>, mut ws: WsConnection<S>, handshake: Handshake)
+async fn run_fresh<H, S>(server: &Arc<EngineServer<H>>, ws: &mut WsConnection<S>, session: Arc<Session<H>>)
 where
     H: EngineHandler,
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let session = server.open_session(handshake);
     let span = tracing::info_span!("session", sid = %session.handle.sid());
     async move {
-        let open = Packet::Open(server.open_packet(&session, false)).encode();
-        feed(&mut ws, &open);
+        feed(ws, &Packet::Open(server.open_packet(&session, false)).encode());
         if let Err(error) = ws.flush().await {
             tracing::debug!(%error, "could not send the open packet");
             session.handle.close(CloseReason::TransportError);
@@ -177,7 +187,7 @@ where
             session.handle.close(CloseReason::TransportError);
             return;
         };
-        run(&server, &session, ws, outbox).await;
+        run(server, &session, ws, outbox).await;
     }
     .instrument(span)
     .await;
@@ -195,7 +205,7 @@ pub(crate) fn feed<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WsConnection<S>, 
 pub(crate) async fn run<H, S>(
     server: &EngineServer<H>,
     session: &Session<H>,
-    mut ws: WsConnection<S>,
+    ws: &mut WsConnection<S>,
     mut outbox: Outbox,
 ) where
     H: EngineHandler,
@@ -210,20 +220,20 @@ pub(crate) async fn run<H, S>(
                 tokio::select! {
                     biased;
                     reason = handle.closed() => break reason,
-                    written = write_batch(&mut ws, frame, &mut outbox) => if let Err(error) = written {
+                    written = write_batch(ws, frame, &mut outbox) => if let Err(error) = written {
                         tracing::debug!(%error, "WebSocket write failed");
                         handle.close(CloseReason::TransportError);
                     }
                 }
             }
             incoming = ws.next() => {
-                if let Some(reason) = receive(server, session, &mut ws, incoming).await {
+                if let Some(reason) = receive(server, session, ws, incoming).await {
                     handle.close(reason);
                 }
             }
         }
     };
-    close(server, &mut ws, &mut outbox, reason).await;
+    close(server, ws, &mut outbox, reason).await;
 }
 
 /// Handles one WebSocket read; returns a reason when the session must end.
@@ -240,7 +250,8 @@ where
     let packet = match incoming {
         None => return Some(CloseReason::TransportClose),
         Some(Ok(WsMessage::Close(frame))) => {
-            let answer = ws.answer_close(frame.as_ref());
+            // Boxed: once per connection at most.
+            let answer = Box::pin(ws.answer_close(frame.as_ref()));
             let _ = tokio::time::timeout(server.config().ping_timeout, answer).await;
             return Some(CloseReason::TransportClose);
         }
@@ -323,4 +334,38 @@ where
     // take room in every connection's task.
     let goodbye = Box::pin(ws.close(code, reason.as_str()));
     let _ = tokio::time::timeout(server.config().ping_timeout, goodbye).await;
+}
+
+#[cfg(test)]
+mod future_sizes {
+    //! Every WebSocket session keeps these futures for its whole life, so
+    //! their size is memory per idle connection: budgets with some room
+    //! (the sizes measured when they were set are in the comments).
+
+    use super::*;
+    use crate::engine::connection::UpgradedIo;
+    use crate::socketio::SocketIoHandler;
+
+    fn returned<A, B, C, R>(_: impl FnOnce(A, B, C) -> R) -> usize {
+        std::mem::size_of::<R>()
+    }
+
+    fn returned4<A, B, C, D, R>(_: impl FnOnce(A, B, C, D) -> R) -> usize {
+        std::mem::size_of::<R>()
+    }
+
+    #[test]
+    fn the_session_futures_stay_small() {
+        type H = SocketIoHandler;
+        type S = UpgradedIo;
+        let sizes = [
+            ("websocket::run", returned4(run::<H, S>), 800),               // 520
+            ("websocket::run_fresh", returned(run_fresh::<H, S>), 900),    // 632
+            ("upgrade::run", returned(upgrade::run::<H, S>), 900),         // 592
+            ("WsConnection", std::mem::size_of::<WsConnection<S>>(), 400), // 280
+        ];
+        for (name, size, budget) in sizes {
+            assert!(size <= budget, "{name} is {size} bytes, over its budget of {budget}");
+        }
+    }
 }

@@ -84,6 +84,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsConnection<S> {
     pub async fn next(&mut self) -> Option<Result<Message, ReadError>> {
         loop {
             if let Some(message) = self.received.pop() {
+                if self.received.is_empty() {
+                    // An idle connection keeps no message slots either.
+                    self.received = Vec::new();
+                }
                 if let Message::Ping(payload) = &message {
                     encode_frame(&mut self.out, Opcode::Pong, payload);
                     if let Err(error) = self.flush().await {

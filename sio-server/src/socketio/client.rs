@@ -10,14 +10,14 @@ use tokio::task::AbortHandle;
 
 use super::emit::encode;
 use super::handler::Event;
-use super::{Ack, DisconnectReason, Server, Socket, SocketId, lifecycle};
+use super::{Ack, DisconnectReason, Server, Socket, lifecycle};
 use crate::engine::{CloseReason, Message, SessionHandle};
 
-/// What a socket's task tells its client: accepted, or gone.
+/// What a socket's task tells its client: accepted, or gone. Only a weak
+/// reference: the socket names itself, and the task keeps this for the
+/// socket's whole life.
 pub(crate) struct ClientLink {
     client: Weak<Client>,
-    namespace: Str,
-    socket: SocketId,
 }
 
 impl ClientLink {
@@ -29,16 +29,14 @@ impl ClientLink {
         }
     }
 
-    /// The socket is done (refused, or after its disconnect hook): the
+    /// `socket` is done (refused, or after its disconnect hook): the
     /// client forgets it, so a new CONNECT to the namespace starts afresh.
-    pub fn ended(&self) {
+    pub fn ended(&self, socket: &Socket) {
         if let Some(client) = self.client.upgrade() {
             let mut joined = lock(&client.joined);
-            if joined
-                .get(&self.namespace)
-                .is_some_and(|j| j.socket.id() == &self.socket)
-            {
-                joined.remove(&self.namespace);
+            let namespace = socket.namespace_str();
+            if joined.get(namespace).is_some_and(|j| j.socket.id() == socket.id()) {
+                joined.remove(namespace);
             }
         }
     }
@@ -165,16 +163,14 @@ impl Client {
             tracing::debug!(%namespace, "second CONNECT to a joined namespace, ignored");
             return;
         }
-        let socket = Socket::new(state.clone(), self.server.clone(), self.engine.clone(), auth.clone());
+        let socket = Socket::new(state.clone(), self.server.clone(), self.engine.clone(), auth);
         joined.insert(namespace.clone(), Joined { socket: socket.clone() });
         drop(joined);
         let handler = state.new_handler();
         let link = ClientLink {
             client: Arc::downgrade(self),
-            namespace,
-            socket: socket.id().clone(),
         };
-        tokio::spawn(lifecycle::run(socket, handler, auth, link));
+        tokio::spawn(lifecycle::run(socket, handler, link));
     }
 
     fn stop_connect_timer(&self) {

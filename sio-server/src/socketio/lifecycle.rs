@@ -5,7 +5,6 @@ use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use futures_util::FutureExt as _;
-use sio_core::Value;
 use sio_core::socketio::Packet;
 
 use super::client::ClientLink;
@@ -23,10 +22,12 @@ const HELD_BACK_PACING: Duration = Duration::from_millis(1);
 /// Events come from the socket's queue in the order the client sent them
 /// and run one at a time. Acknowledgements bypass this queue, so a handler awaiting one
 /// is not blocked by itself.
-pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, auth: Option<Value>, link: ClientLink) {
+pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, link: ClientLink) {
     let _live = socket.server().track_socket();
     let namespace = socket.namespace_state().clone();
     namespace.insert(&socket);
+    // The socket keeps the auth payload; a copy for the hook.
+    let auth = socket.auth().cloned();
     let connected = AssertUnwindSafe(handler.connect(&socket, auth)).catch_unwind().await;
     let refusal = match connected {
         Ok(Ok(())) => None,
@@ -44,7 +45,7 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, aut
         // once is not taken for a second CONNECT of a joined namespace.
         socket.close(DisconnectReason::ServerNamespaceDisconnect);
         namespace.remove(socket.id());
-        link.ended();
+        link.ended(&socket);
         refuse(&socket, refusal);
         return;
     }
@@ -57,7 +58,8 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, aut
         // one-write-in-flight transport sends it: clients that handle one
         // frame per read (the official protocol test suite does) see both
         // packets.
-        tokio::time::sleep(HELD_BACK_PACING).await;
+        // Boxed: a timer is large, and this one runs once.
+        Box::pin(tokio::time::sleep(HELD_BACK_PACING)).await;
     }
     let _ = socket.release();
     tracing::debug!(socket = %socket.id(), namespace = socket.namespace(), "connected");
@@ -83,11 +85,29 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, aut
         tracing::error!(namespace = socket.namespace(), "disconnect hook panicked");
     }
     namespace.remove(socket.id());
-    link.ended();
+    link.ended(&socket);
 }
 
 fn refuse(socket: &Socket, refusal: ConnectError) {
     tracing::debug!(namespace = socket.namespace(), message = %refusal.message, "connection refused");
     let packet = Packet::connect_error(socket.namespace_str().clone(), &refusal.message, refusal.data);
     let _ = socket.session().send_group(encode(&packet));
+}
+
+#[cfg(test)]
+mod future_sizes {
+    fn returned<A, B, C, R>(_: impl FnOnce(A, B, C) -> R) -> usize {
+        std::mem::size_of::<R>()
+    }
+
+    /// Every socket keeps this future for its whole life: its size is
+    /// memory per idle connection (504 bytes when the budget was set).
+    #[test]
+    fn the_socket_future_stays_small() {
+        let size = returned(super::run);
+        assert!(
+            size <= 700,
+            "the socket task's future is {size} bytes, over its budget of 700"
+        );
+    }
 }
