@@ -4,6 +4,7 @@
 #   bench/run.sh                 # full run: 3 rounds, default sizes (~10-15 min)
 #   bench/run.sh --quick         # smoke run: 1 round, small sizes, ~1.5 min
 #   bench/run.sh --rounds 5 --scenarios "echo fanout" --servers "sio node"
+#   bench/run.sh --scenarios cluster   # fanout on one node vs two, over Redis
 #
 # Steps:
 #   1. builds sio-bench, sio-bench-server and sio-bench-report (release)
@@ -19,10 +20,26 @@
 # bench/results/logs/. Nothing is left running: every process started here
 # is stopped by its pid, also on Ctrl-C.
 #
+# The scenario `cluster` (not in the default list) measures the Redis
+# adapters: for each server kind it starts a redis-server (127.0.0.1, the
+# first free port from 6390, no persistence) and runs the fanout scenario,
+# with the fanout sizes, three ways:
+#   fanout-1node        one server, in-memory adapter (the baseline)
+#   fanout-1node-redis  one server on the Redis adapter (what publishing costs)
+#   fanout-2nodes       two servers on the Redis adapter, the receivers
+#                       round-robin over both, the sender on the first
+# The servers AND redis-server are pinned to core 0, the generator to core 1:
+# the server side has exactly one core in total, however many processes.
+# Its results go to bench/results/cluster/ (raw.jsonl, results.json,
+# results.md, cluster.png, logs/) and to the section of BENCHMARKS.md
+# between the cluster-results markers; the single-server results and their
+# section are left alone (and the other way round).
+#
 # Options:
 #   --quick              small sizes, short runs, 1 round (unless --rounds)
 #   --rounds N           rounds (default 3)
 #   --scenarios "..."    subset of: echo fanout overload idle connect polling
+#                        cluster (default: all but cluster)
 #   --servers "..."      subset of: sio node sio-raw (sio-raw: the same handlers
 #                        on the runtime's SocketHandler trait, without the
 #                        #[consumer] glue; in results.json only)
@@ -30,13 +47,15 @@
 #   --no-build           use the binaries already built
 #   --allow-busy         do not warn when the machine is busy
 # Environment: CARGO_TARGET_DIR (default: cargo's), SIO_BENCH_PORT (3101;
-# Node gets the next port).
+# Node gets the next port; the second nodes of `cluster` the two after),
+# REDIS_SERVER (redis-server).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd -P)
 BENCH="$ROOT/bench"
 RESULTS="$BENCH/results"
+CLUSTER_RESULTS="$RESULTS/cluster"
 
 QUICK=0
 ROUNDS=""
@@ -65,6 +84,21 @@ fi
 
 PORT_SIO=${SIO_BENCH_PORT:-3101}
 PORT_NODE=$((PORT_SIO + 1))
+# The second node of each kind in the cluster scenario.
+PORT_SIO_2=$((PORT_SIO + 2))
+PORT_NODE_2=$((PORT_SIO + 3))
+REDIS_SERVER=${REDIS_SERVER:-redis-server}
+
+# The cluster scenario apart from the others: it has its own results.
+SINGLE_SCENARIOS=""
+CLUSTER=0
+for scenario in $SCENARIOS; do
+    case "$scenario" in
+        cluster) CLUSTER=1 ;;
+        echo|fanout|overload|idle|connect|polling) SINGLE_SCENARIOS+="$scenario " ;;
+        *) echo "run.sh: unknown scenario $scenario" >&2; exit 2 ;;
+    esac
+done
 
 # Sizes. Full: the issue's sizes. Quick: a smoke run.
 if [[ $QUICK == 1 ]]; then
@@ -91,6 +125,10 @@ log() { printf '==> %s\n' "$*" >&2; }
 for tool in cargo node npm taskset; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 1; }
 done
+if [[ $CLUSTER == 1 ]] && ! command -v "$REDIS_SERVER" >/dev/null; then
+    echo "run.sh: the cluster scenario needs $REDIS_SERVER (apt-get install redis-server)" >&2
+    exit 1
+fi
 if [[ $(nproc) -lt 2 ]]; then
     echo "run.sh: needs 2 cores (server on core 0, generator on core 1)" >&2
     exit 1
@@ -112,7 +150,8 @@ for binary in sio-bench sio-bench-server sio-bench-report; do
     [[ -x "$BIN/$binary" ]] || { echo "run.sh: $BIN/$binary missing (CARGO_TARGET_DIR?)" >&2; exit 1; }
 done
 if [[ " $SERVERS " == *" node "* ]]; then
-    if [[ ! -d "$BENCH/node/node_modules/socket.io" || "$BENCH/node/package-lock.json" -nt "$BENCH/node/node_modules/.package-lock.json" ]]; then
+    if [[ ! -d "$BENCH/node/node_modules/socket.io" || ! -d "$BENCH/node/node_modules/@socket.io/redis-adapter" \
+        || "$BENCH/node/package-lock.json" -nt "$BENCH/node/node_modules/.package-lock.json" ]]; then
         log "npm ci in bench/node"
         (cd "$BENCH/node" && npm ci --no-audit --no-fund --loglevel=error)
     fi
@@ -135,11 +174,15 @@ fi
 
 mkdir -p "$RESULTS/logs"
 RAW="$RESULTS/raw.jsonl"
-: > "$RAW"
-socketio_version=$(node -e 'console.log(require(process.argv[1]).version)' "$BENCH/node/node_modules/socket.io/package.json" 2>/dev/null || echo "?")
-cat > "$RESULTS/meta.json" <<EOF
+CLUSTER_RAW="$CLUSTER_RESULTS/raw.jsonl"
+npm_version() { # package directory under bench/node/node_modules
+    node -e 'console.log(require(process.argv[1]).version)' "$BENCH/node/node_modules/$1/package.json" 2>/dev/null || echo "?"
+}
+socketio_version=$(npm_version socket.io)
+write_meta() { # file [extra JSON members, each followed by a comma]
+    cat > "$1" <<EOF
 {
-  "date": "$(date -u +%Y-%m-%dT%H:%MZ)",
+  ${2:-}"date": "$(date -u +%Y-%m-%dT%H:%MZ)",
   "mode": "$MODE",
   "rounds": "$ROUNDS",
   "commit": "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+changes')",
@@ -152,54 +195,182 @@ cat > "$RESULTS/meta.json" <<EOF
   "rustc": "$(rustc --version)"
 }
 EOF
+}
+# Only the results of the groups that run are replaced.
+if [[ -n $SINGLE_SCENARIOS ]]; then
+    : > "$RAW"
+    write_meta "$RESULTS/meta.json"
+fi
+if [[ $CLUSTER == 1 ]]; then
+    mkdir -p "$CLUSTER_RESULTS/logs"
+    : > "$CLUSTER_RAW"
+    redis_version=$("$REDIS_SERVER" --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
+    write_meta "$CLUSTER_RESULTS/meta.json" "\"redis_server\": \"${redis_version:-?}\",
+  \"redis_adapter\": \"$(npm_version @socket.io/redis-adapter)\",
+  "
+fi
 
 # ------------------------------------------------------------------ servers
-SERVER_PID=""
-stop_server() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=""   # the server started last
+SERVER_PIDS=()  # every server running
+REDIS_PID=""
+REDIS_PORT=""
+stop_pid() { # pid: SIGTERM, up to 3 s, then SIGKILL
+    local pid=$1
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq 1 30); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
+            kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
     fi
+}
+stop_server() { # every server running
+    local pid
+    for pid in "${SERVER_PIDS[@]}"; do stop_pid "$pid"; done
+    SERVER_PIDS=()
     SERVER_PID=""
+}
+stop_redis() {
+    stop_pid "$REDIS_PID"
+    REDIS_PID=""
+    REDIS_PORT=""
 }
 GEN_PID=""
 cleanup() {
     if [[ -n "$GEN_PID" ]]; then kill -TERM "$GEN_PID" 2>/dev/null || true; fi
     stop_server
+    stop_redis
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-start_server() { # name log
-    local name=$1 logfile=$2
+start_server() { # name log [port [redis-url]]: sets SERVER_PID and PORT
+    local name=$1 logfile=$2 port=${3:-} redis=${4:-}
+    local -a extra=()
     case "$name" in
-        sio)
-            taskset -c 0 "$BIN/sio-bench-server" --port "$PORT_SIO" >"$logfile" 2>&1 &
+        sio|sio-raw)
+            PORT=${port:-$PORT_SIO}
+            if [[ -n "$redis" ]]; then extra=(--redis-url "$redis"); fi
+            if [[ $name == sio-raw ]]; then extra+=(--raw-handler); fi
+            taskset -c 0 "$BIN/sio-bench-server" --port "$PORT" "${extra[@]}" >"$logfile" 2>&1 &
             SERVER_PID=$!
-            PORT=$PORT_SIO
-            ;;
-        sio-raw)
-            taskset -c 0 "$BIN/sio-bench-server" --port "$PORT_SIO" --raw-handler >"$logfile" 2>&1 &
-            SERVER_PID=$!
-            PORT=$PORT_SIO
             ;;
         node)
-            taskset -c 0 node "$BENCH/node/server.js" "$PORT_NODE" >"$logfile" 2>&1 &
+            PORT=${port:-$PORT_NODE}
+            if [[ -n "$redis" ]]; then extra=(--redis "$redis"); fi
+            taskset -c 0 node "$BENCH/node/server.js" "$PORT" "${extra[@]}" >"$logfile" 2>&1 &
             SERVER_PID=$!
-            PORT=$PORT_NODE
             ;;
         *) echo "run.sh: unknown server $name" >&2; exit 2 ;;
     esac
+    SERVER_PIDS+=("$SERVER_PID")
     if ! taskset -c 1 "$BIN/sio-bench" wait --port "$PORT" --timeout 20 >/dev/null; then
         echo "run.sh: $name did not start; its log:" >&2
         cat "$logfile" >&2
         exit 1
     fi
+}
+
+# Whether something accepts TCP connections on 127.0.0.1:$1.
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Whether the Redis on 127.0.0.1:$1 answers PING.
+redis_ready() {
+    (
+        exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+        printf 'PING\r\n' >&3
+        IFS= read -r -t 1 reply <&3 || exit 1
+        [[ $reply == +PONG* ]]
+    ) 2>/dev/null
+}
+
+start_redis() { # log: sets REDIS_PID and REDIS_PORT
+    local logfile=$1 port
+    for (( port = 6390; port < 6490; port++ )); do
+        port_in_use "$port" || break
+    done
+    REDIS_PORT=$port
+    taskset -c 0 "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$logfile" 2>&1 &
+    REDIS_PID=$!
+    for _ in $(seq 1 100); do
+        if redis_ready "$REDIS_PORT"; then return 0; fi
+        kill -0 "$REDIS_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "run.sh: $REDIS_SERVER did not start on port $REDIS_PORT; its log:" >&2
+    cat "$logfile" >&2
+    exit 1
+}
+
+# Runs the generator on core 1 (`sio-bench ARGS... --label LABEL --round
+# ROUND`), then stops the servers, appends the result line to RAW-FILE and
+# prints its headline figures.
+run_generator() { # label round raw-file generator-log args...
+    local label=$1 round=$2 raw=$3 genlog=$4 status
+    shift 4
+    set +e
+    taskset -c 1 "$BIN/sio-bench" "$@" --label "$label" --round "$round" >"$RESULTS/logs/last.json" 2>"$genlog" &
+    GEN_PID=$!
+    wait "$GEN_PID"
+    status=$?
+    GEN_PID=""
+    set -e
+    stop_server
+    if [[ $status -ne 0 ]]; then
+        log "generator failed ($status) on $label; see $genlog"
+        tail -n 5 "$genlog" >&2
+        return 0
+    fi
+    cat "$RESULTS/logs/last.json" >>"$raw"
+    # One line of the headline figures as it goes.
+    python3 - "$RESULTS/logs/last.json" <<'PY' >&2 2>/dev/null || true
+import json, sys
+r = json.load(open(sys.argv[1]))
+m, l = r["metrics"], r["latency"]
+keys = ["acks_per_sec", "deliveries_per_sec", "connections_per_sec", "bytes_per_connection", "missing", "disconnected"]
+parts = [f"{k}={m[k]:.0f}" for k in keys if k in m and m[k] is not None]
+if l.get("count"):
+    parts.append(f"p50={l['p50_ms']:.2f}ms p99={l['p99_ms']:.2f}ms")
+servers = r.get("servers_cpu_pct")
+srv = "+".join(f"{c or 0:.0f}%" for c in servers) if servers else f"{r.get('server_cpu_pct') or 0:.0f}%"
+parts.append(f"gen_cpu={r.get('generator_cpu_pct') or 0:.0f}% srv_cpu={srv}")
+if "redis_cpu_pct" in r:
+    parts.append(f"redis_cpu={r.get('redis_cpu_pct') or 0:.0f}%")
+print("    " + " ".join(parts))
+PY
+}
+
+# The cluster scenario for one server kind: a fresh redis-server, then
+# fanout on one node in memory, one node on Redis, two nodes on Redis.
+run_cluster() { # server round
+    local server=$1 round=$2 variant url second prefix ports
+    local logs="$CLUSTER_RESULTS/logs"
+    start_redis "$logs/redis-$server-$round.log"
+    url="redis://127.0.0.1:$REDIS_PORT"
+    if [[ $server == node ]]; then second=$PORT_NODE_2; else second=$PORT_SIO_2; fi
+    for variant in fanout-1node fanout-1node-redis fanout-2nodes; do
+        log "round $round/$ROUNDS: cluster $variant on $server, redis on port $REDIS_PORT (load $(cut -d' ' -f1 /proc/loadavg))"
+        prefix="$logs/$server-$variant-$round"
+        case "$variant" in
+            fanout-1node) start_server "$server" "$prefix.log"; ports=$PORT ;;
+            fanout-1node-redis) start_server "$server" "$prefix.log" "" "$url"; ports=$PORT ;;
+            fanout-2nodes)
+                start_server "$server" "$prefix.log" "" "$url"; ports=$PORT
+                start_server "$server" "$prefix.node2.log" "$second" "$url"; ports+=",$PORT"
+                ;;
+        esac
+        # Let the servers settle after the readiness probe.
+        sleep 0.5
+        run_generator "$server" "$round" "$CLUSTER_RAW" "$prefix.generator.log" fanout --name "$variant" \
+            --ports "$ports" --server-pid "$(IFS=,; echo "${SERVER_PIDS[*]}")" --redis-pid "$REDIS_PID" \
+            "${FANOUT_ARGS[@]}"
+    done
+    stop_redis
 }
 
 scenario_args() {
@@ -226,6 +397,10 @@ for round in $(seq 1 "$ROUNDS"); do
         order=("${server_list[@]}")
     fi
     for scenario in $SCENARIOS; do
+        if [[ $scenario == cluster ]]; then
+            for server in "${order[@]}"; do run_cluster "$server" "$round"; done
+            continue
+        fi
         mapfile -t args < <(scenario_args "$scenario")
         for server in "${order[@]}"; do
             log "round $round/$ROUNDS: $scenario on $server (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -233,45 +408,25 @@ for round in $(seq 1 "$ROUNDS"); do
             start_server "$server" "$logfile"
             # Let the server settle after the readiness probe.
             sleep 0.5
-            set +e
             generator_scenario=$scenario
             [[ $scenario == overload ]] && generator_scenario=fanout
-            taskset -c 1 "$BIN/sio-bench" "$generator_scenario" --port "$PORT" --server-pid "$SERVER_PID" \
-                --label "$server" --round "$round" "${args[@]}" >"$RESULTS/logs/last.json" \
-                2>"$RESULTS/logs/$server-$scenario-$round.generator.log" &
-            GEN_PID=$!
-            wait "$GEN_PID"
-            status=$?
-            GEN_PID=""
-            set -e
-            stop_server
-            if [[ $status -ne 0 ]]; then
-                log "generator failed ($status) for $scenario on $server; see $RESULTS/logs/"
-                tail -n 5 "$RESULTS/logs/$server-$scenario-$round.generator.log" >&2
-                continue
-            fi
-            cat "$RESULTS/logs/last.json" >>"$RAW"
-            # One line of the headline figures as it goes.
-            python3 - "$RESULTS/logs/last.json" <<'PY' >&2 2>/dev/null || true
-import json, sys
-r = json.load(open(sys.argv[1]))
-m, l = r["metrics"], r["latency"]
-keys = ["acks_per_sec", "deliveries_per_sec", "connections_per_sec", "bytes_per_connection", "missing", "disconnected"]
-parts = [f"{k}={m[k]:.0f}" for k in keys if k in m and m[k] is not None]
-if l.get("count"):
-    parts.append(f"p50={l['p50_ms']:.2f}ms p99={l['p99_ms']:.2f}ms")
-parts.append(f"gen_cpu={r.get('generator_cpu_pct') or 0:.0f}% srv_cpu={r.get('server_cpu_pct') or 0:.0f}%")
-print("    " + " ".join(parts))
-PY
+            run_generator "$server" "$round" "$RAW" "$RESULTS/logs/$server-$scenario-$round.generator.log" \
+                "$generator_scenario" --port "$PORT" --server-pid "$SERVER_PID" "${args[@]}"
         done
     done
 done
 rm -f "$RESULTS/logs/last.json"
 log "runs done in $((SECONDS - started)) s"
 
-report_args=(--raw "$RAW" --meta "$RESULTS/meta.json" --out "$RESULTS")
+doc_args=()
 if [[ $DOC == 1 ]]; then
-    report_args+=(--doc "$ROOT/BENCHMARKS.md")
+    doc_args=(--doc "$ROOT/BENCHMARKS.md")
 fi
-"$BIN/sio-bench-report" "${report_args[@]}"
-log "results: $RESULTS/results.json, results.md, throughput.png, latency.png"
+if [[ -n $SINGLE_SCENARIOS ]]; then
+    "$BIN/sio-bench-report" --raw "$RAW" --meta "$RESULTS/meta.json" --out "$RESULTS" "${doc_args[@]}"
+    log "results: $RESULTS/results.json, results.md, throughput.png, latency.png"
+fi
+if [[ $CLUSTER == 1 ]]; then
+    "$BIN/sio-bench-report" --raw "$CLUSTER_RAW" --meta "$CLUSTER_RESULTS/meta.json" --out "$CLUSTER_RESULTS" "${doc_args[@]}"
+    log "cluster results: $CLUSTER_RESULTS/results.json, results.md, cluster.png"
+fi

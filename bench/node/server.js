@@ -5,7 +5,16 @@
 //   - "broadcast": emits "broadcast" with the same arguments to every other
 //     socket of the namespace.
 //
-//   node server.js [port]        (default 3102; listens on 127.0.0.1)
+//   node server.js [port] [--redis URL]   (default 3102; listens on 127.0.0.1)
+//
+// --redis URL (or the environment variable SIO_BENCH_REDIS_URL) puts the
+// namespaces on npm @socket.io/redis-adapter 8.3 over node-redis v4
+// (`createClient({url})` and its `duplicate()`, as tests/js/cluster_server.mjs
+// does), so that several servers on one Redis form a cluster; without it the
+// in-memory adapter of socket.io is used. The adapter in use is logged on
+// stderr. With Redis, the server listens only once both clients are
+// connected and the adapter's subscriptions are confirmed, and exits 1 when
+// Redis cannot be reached within 10 s.
 //
 // Engine.IO settings are socket.io's defaults (pingInterval 25 s,
 // pingTimeout 20 s, maxHttpBufferSize 1 MB, polling and WebSocket, no
@@ -16,38 +25,105 @@
 const http = require("node:http");
 const { Server } = require("socket.io");
 
-const port = Number(process.argv[2] || 3102);
-const httpServer = http.createServer();
-const io = new Server(httpServer, {
-  pingInterval: 25000,
-  pingTimeout: 20000,
-  maxHttpBufferSize: 1e6,
-});
-
-const reasons = new Map();
-
-io.on("connection", (socket) => {
-  socket.on("echo", (...args) => {
-    const ack = args.pop();
-    if (typeof ack === "function") {
-      ack(...args);
+function parseArgs(argv) {
+  const parsed = { port: 3102, redis: process.env.SIO_BENCH_REDIS_URL || null };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--redis") {
+      parsed.redis = argv[++i];
+      if (!parsed.redis) {
+        process.stderr.write("node server: --redis needs a URL\n");
+        process.exit(2);
+      }
+    } else {
+      parsed.port = Number(argv[i]);
     }
-  });
-  socket.on("broadcast", (...args) => {
-    socket.broadcast.emit("broadcast", ...args);
-  });
-  socket.on("disconnect", (reason) => {
-    reasons.set(reason, (reasons.get(reason) || 0) + 1);
-  });
-});
+  }
+  if (!Number.isInteger(parsed.port) || parsed.port <= 0) {
+    process.stderr.write("usage: node server.js [port] [--redis URL]\n");
+    process.exit(2);
+  }
+  return parsed;
+}
 
-httpServer.listen(port, "127.0.0.1", () => {
-  process.stderr.write(`node socket.io server listening on 127.0.0.1:${port}, pid ${process.pid}\n`);
-});
+const { port, redis: redisUrl } = parseArgs(process.argv.slice(2));
+const reasons = new Map();
+const closers = [];
+
+/** The Redis adapter: both clients connected, or exit 1 after 10 s. */
+async function redisAdapter(url) {
+  const { createClient } = require("redis");
+  const { createAdapter } = require("@socket.io/redis-adapter");
+  const pubClient = createClient({ url });
+  const subClient = pubClient.duplicate();
+  for (const [name, client] of [["pub", pubClient], ["sub", subClient]]) {
+    let lastError = null;
+    client.on("error", (err) => {
+      const message = err?.message ?? String(err);
+      if (message !== lastError) process.stderr.write(`node server: redis ${name} error: ${message}\n`);
+      lastError = message;
+    });
+  }
+  const timer = setTimeout(() => {
+    process.stderr.write(`node server: no connection to redis at ${url} within 10 s\n`);
+    process.exit(1);
+  }, 10_000);
+  await Promise.all([pubClient.connect(), subClient.connect()]);
+  clearTimeout(timer);
+  closers.push(() => Promise.allSettled([pubClient.quit(), subClient.quit()]));
+  // The adapter subscribes without a promise to wait for. Redis answers the
+  // commands of one connection in order: once a later SUBSCRIBE on the same
+  // client is confirmed, the adapter's are too.
+  const subscribed = async () => {
+    const barrier = `socket.io-bench-ready#${process.pid}`;
+    await subClient.subscribe(barrier, () => {});
+    await subClient.unsubscribe(barrier);
+  };
+  return { adapter: createAdapter(pubClient, subClient), subscribed };
+}
+
+async function main() {
+  const redis = redisUrl ? await redisAdapter(redisUrl) : null;
+  const httpServer = http.createServer();
+  const io = new Server(httpServer, {
+    pingInterval: 25000,
+    pingTimeout: 20000,
+    maxHttpBufferSize: 1e6,
+    ...(redis ? { adapter: redis.adapter } : {}),
+  });
+
+  io.on("connection", (socket) => {
+    socket.on("echo", (...args) => {
+      const ack = args.pop();
+      if (typeof ack === "function") {
+        ack(...args);
+      }
+    });
+    socket.on("broadcast", (...args) => {
+      socket.broadcast.emit("broadcast", ...args);
+    });
+    socket.on("disconnect", (reason) => {
+      reasons.set(reason, (reasons.get(reason) || 0) + 1);
+    });
+  });
+
+  // The adapter of "/" exists since the Server was made; wait for its
+  // subscriptions before anyone can connect.
+  if (redis) await redis.subscribed();
+  const adapter = redis ? `@socket.io/redis-adapter on ${redisUrl}` : "in-memory adapter";
+  httpServer.listen(port, "127.0.0.1", () => {
+    process.stderr.write(`node socket.io server listening on 127.0.0.1:${port}, pid ${process.pid}, ${adapter}\n`);
+  });
+}
 
 function stop() {
   process.stderr.write(`node server: sockets ended by reason: ${JSON.stringify(Object.fromEntries(reasons))}\n`);
-  process.exit(0);
+  Promise.race([Promise.all(closers.map((close) => close())), new Promise((resolve) => setTimeout(resolve, 1000))])
+    .finally(() => process.exit(0));
 }
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
+
+main().catch((err) => {
+  process.stderr.write(`node server: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

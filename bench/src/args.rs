@@ -65,15 +65,43 @@ impl Args {
         Ok(Duration::from_secs_f64(secs))
     }
 
-    /// The server address: `--host` (a loopback address, nothing else) and
-    /// `--port`.
-    pub fn address(&self) -> Result<SocketAddr, String> {
+    /// The server addresses, never empty: `--host` (a loopback address,
+    /// nothing else) with each port of `--ports P1,P2,...` (several servers
+    /// of one cluster), or with `--port` (default 3000).
+    pub fn addresses(&self) -> Result<Vec<SocketAddr>, String> {
         let host: IpAddr = self.get("host", IpAddr::from([127, 0, 0, 1]))?;
         if !host.is_loopback() {
             return Err(format!("--host {host}: only loopback addresses are allowed"));
         }
-        let port: u16 = self.get("port", 3000)?;
-        Ok(SocketAddr::new(host, port))
+        if self.flag("ports") && self.flag("port") {
+            return Err("give --port or --ports, not both".to_owned());
+        }
+        let Some(ports) = self.options.get("ports") else {
+            let port: u16 = self.get("port", 3000)?;
+            return Ok(vec![SocketAddr::new(host, port)]);
+        };
+        let ports = ports
+            .split(',')
+            .map(|port| {
+                let port = port.trim();
+                port.parse::<u16>()
+                    .map_err(|_| format!("--ports: cannot parse {port:?}"))
+            })
+            .collect::<Result<Vec<u16>, String>>()?;
+        Ok(ports.into_iter().map(|port| SocketAddr::new(host, port)).collect())
+    }
+
+    /// The values of a comma-separated list option (`--server-pid 12,34`),
+    /// empty when it is not given.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.options.get(name).map_or_else(Vec::new, |value| {
+            value
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
     }
 
     /// The Engine.IO path, with its slashes.
@@ -109,6 +137,23 @@ mod tests {
         assert_eq!(args.scenario, "echo");
         assert_eq!(args.get("clients", 0usize), Ok(5));
         assert_eq!(args.get("payload", 0usize), Ok(7));
-        assert!(args.address().is_err());
+        assert!(args.addresses().is_err());
+    }
+
+    #[test]
+    fn parses_port_lists() {
+        let parse = |line: &[&str]| Args::parse(line.iter().map(|arg| (*arg).to_owned())).expect("valid arguments");
+        let args = parse(&["fanout", "--ports", "3101,3103", "--server-pid", "12, 34"]);
+        let ports: Vec<u16> = args.addresses().expect("ports").iter().map(SocketAddr::port).collect();
+        assert_eq!(ports, [3101, 3103]);
+        assert_eq!(args.list("server-pid"), ["12", "34"]);
+        assert!(args.list("redis-pid").is_empty());
+        assert_eq!(parse(&["fanout"]).addresses().map(|addrs| addrs[0].port()), Ok(3000));
+        assert!(parse(&["fanout", "--ports", "3101,x"]).addresses().is_err());
+        assert!(
+            parse(&["fanout", "--ports", "3101", "--port", "3102"])
+                .addresses()
+                .is_err()
+        );
     }
 }

@@ -9,16 +9,22 @@
 //! ```text
 //! sio-bench echo    --port 3101 [--clients 200] [--inflight 1] [--payload 32] [--warmup 2] [--duration 10]
 //! sio-bench fanout  --port 3101 [--clients 1000] [--messages 2000] [--window 32] [--rate 0] [--duration 10]
+//! sio-bench fanout  --ports 3101,3103 --server-pid PID1,PID2 [--redis-pid PID] [...]
 //! sio-bench idle    --port 3101 --server-pid PID [--connections 5000] [--settle 3]
 //! sio-bench connect --port 3101 [--concurrency 16] [--duration 10]
 //! sio-bench polling --port 3101 [--clients 200] [--inflight 1] [--payload 32] [--warmup 2] [--duration 10]
-//! sio-bench wait    --port 3101 [--timeout 20]
+//! sio-bench wait    --port 3101 [--timeout 20]    (or --ports: waits for each)
 //! ```
 //!
 //! Common options: `--host 127.0.0.1` (loopback only), `--path /socket.io/`,
 //! `--label NAME`, `--round N` and `--name NAME` (the scenario's name in the
 //! result, to tell variants apart) copied into the result, `--server-pid PID`
-//! (the server's CPU time and memory are read from `/proc`).
+//! (the server's CPU time and memory are read from `/proc`; a comma list
+//! `PID1,PID2` for several servers: their CPU use is reported each and
+//! summed), `--redis-pid PID` (the CPU use of a Redis server, reported as
+//! `redis_cpu_pct`). `fanout` alone takes `--ports P1,P2,...`: several servers
+//! of one cluster, the receivers spread round-robin over them, the sender on
+//! the first.
 //!
 //! Every scenario prints progress on stderr and exactly one JSON line on
 //! stdout: the parameters, the figures, the latency percentiles, the
@@ -80,6 +86,7 @@ Scenarios:
             server sends to everyone else; delivery latency, missing, disconnects
             --clients 1000 --messages 2000 --window 32 (0: no window) --rate 0
             (messages/s, 0: as the window allows) --payload 16 --duration 10 --drain 10
+            --ports P1,P2 (a cluster: receivers round-robin, the sender on P1)
   idle      hold N WebSocket connections joined to '/'; server RSS per connection
             --connections 5000 --settle 3 --server-pid PID (required)
   connect   C concurrent connectors: WebSocket handshake, 40, wait 40{sid}, close
@@ -89,5 +96,5 @@ Scenarios:
   wait      wait until the server answers a polling handshake --timeout 20
 
 Common: --host 127.0.0.1 --port 3000 --path /socket.io/ --label NAME --round N
-        --name NAME (recorded instead of the scenario's) --server-pid PID
-        --connect-concurrency 64";
+        --name NAME (recorded instead of the scenario's) --server-pid PID[,PID...]
+        --redis-pid PID --connect-concurrency 64";

@@ -30,33 +30,43 @@ pub fn status_bytes(pid: &str, field: &str) -> Option<u64> {
     })
 }
 
-/// Measures CPU use of this process and, optionally, of the server over an
-/// interval.
+/// Measures CPU use of this process and, optionally, of the servers and of
+/// Redis over an interval.
 #[derive(Debug)]
 pub struct CpuMeter {
-    server_pid: Option<String>,
+    server_pids: Vec<String>,
+    redis_pid: Option<String>,
     started: Instant,
     own: Option<f64>,
-    server: Option<f64>,
+    servers: Vec<Option<f64>>,
+    redis: Option<f64>,
 }
 
 /// CPU use over an interval, in percent of one core.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CpuUse {
     /// This process.
     pub generator_pct: Option<f64>,
-    /// The server, when its pid was given.
+    /// The servers together, when their pids were given (`None` when one
+    /// of them could not be read).
     pub server_pct: Option<f64>,
+    /// Each server, in the order of the pids given.
+    pub servers_pct: Vec<Option<f64>>,
+    /// The Redis server, when its pid was given.
+    pub redis_pct: Option<f64>,
 }
 
 impl CpuMeter {
-    /// Starts measuring now.
-    pub fn start(server_pid: Option<&str>) -> CpuMeter {
+    /// Starts measuring now: this process, each of `server_pids` and
+    /// `redis_pid`.
+    pub fn start(server_pids: &[String], redis_pid: Option<&str>) -> CpuMeter {
         CpuMeter {
-            server_pid: server_pid.map(str::to_owned),
+            server_pids: server_pids.to_vec(),
+            redis_pid: redis_pid.map(str::to_owned),
             started: Instant::now(),
             own: cpu_seconds("self"),
-            server: server_pid.and_then(cpu_seconds),
+            servers: server_pids.iter().map(|pid| cpu_seconds(pid)).collect(),
+            redis: redis_pid.and_then(cpu_seconds),
         }
     }
 
@@ -64,9 +74,22 @@ impl CpuMeter {
     pub fn finish(&self) -> CpuUse {
         let wall = self.started.elapsed().max(Duration::from_millis(1)).as_secs_f64();
         let pct = |before: Option<f64>, after: Option<f64>| Some((after? - before?) / wall * 100.0);
+        let servers_pct: Vec<Option<f64>> = self
+            .server_pids
+            .iter()
+            .zip(&self.servers)
+            .map(|(pid, before)| pct(*before, cpu_seconds(pid)))
+            .collect();
+        let server_pct = if servers_pct.is_empty() {
+            None
+        } else {
+            servers_pct.iter().copied().sum::<Option<f64>>()
+        };
         CpuUse {
             generator_pct: pct(self.own, cpu_seconds("self")),
-            server_pct: pct(self.server, self.server_pid.as_deref().and_then(cpu_seconds)),
+            server_pct,
+            servers_pct,
+            redis_pct: pct(self.redis, self.redis_pid.as_deref().and_then(cpu_seconds)),
         }
     }
 }
@@ -79,5 +102,16 @@ mod tests {
     fn reads_this_process() {
         assert!(cpu_seconds("self").is_some());
         assert!(status_bytes("self", "VmRSS").is_some_and(|rss| rss > 0));
+    }
+
+    #[test]
+    fn sums_the_servers() {
+        let me = std::process::id().to_string();
+        let meter = CpuMeter::start(&[me.clone(), me], None);
+        let cpu = meter.finish();
+        assert_eq!(cpu.servers_pct.len(), 2);
+        assert!(cpu.server_pct.is_some());
+        assert!(cpu.redis_pct.is_none());
+        assert!(CpuMeter::start(&[], None).finish().server_pct.is_none());
     }
 }

@@ -11,6 +11,20 @@
 //! (`sio`, `node`). Every figure is the median over the rounds of one
 //! (scenario, server) pair; the latency charts use the median of each
 //! percentile.
+//!
+//! The scenarios come in two groups, each with its own tables and its own
+//! markers in `BENCHMARKS.md`, so that a run of one group leaves the other's
+//! section alone:
+//! - the single-server scenarios (`echo`, `fanout`, ...), between
+//!   `<!-- results:begin ... -->` and `<!-- results:end -->`, with
+//!   `throughput.png` and `latency.png`;
+//! - the scale-out ones of `bench/run.sh --scenarios cluster`
+//!   (`fanout-1node`, `fanout-1node-redis`, `fanout-2nodes`), between
+//!   `<!-- cluster-results:begin ... -->` and `<!-- cluster-results:end -->`,
+//!   with their ratios, the CPU use of each server and of Redis, and
+//!   `cluster.png`.
+//!
+//! A group with no result in the raw lines writes nothing.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -36,8 +50,10 @@ enum Better {
     Lower,
 }
 
-/// One row of the table: a scenario's figure.
+/// One row of the table: a figure of every scenario of a kind.
 struct Figure {
+    /// The kind of scenario (the generator's scenario: the cluster variants
+    /// are `fanout` runs).
     scenario: &'static str,
     /// Path inside a result record, `section.key`.
     path: &'static str,
@@ -151,10 +167,80 @@ const fn fig(scenario: &'static str, path: &'static str, name: &'static str, bet
     }
 }
 
-const SCENARIOS: [&str; 6] = ["echo", "fanout", "overload", "idle", "connect", "polling"];
+/// The two groups of scenarios, each with its own section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    /// One server per run.
+    Single,
+    /// `bench/run.sh --scenarios cluster`: fanout on one node or two.
+    Cluster,
+}
 
+/// A scenario of the tables: its name in the results, the kind of its
+/// figures, its group.
+struct Scenario {
+    name: &'static str,
+    kind: &'static str,
+    group: Group,
+}
+
+const SCENARIOS: &[Scenario] = &[
+    scenario("echo", "echo", Group::Single),
+    scenario("fanout", "fanout", Group::Single),
+    scenario("overload", "overload", Group::Single),
+    scenario("idle", "idle", Group::Single),
+    scenario("connect", "connect", Group::Single),
+    scenario("polling", "polling", Group::Single),
+    scenario("fanout-1node", "fanout", Group::Cluster),
+    scenario("fanout-1node-redis", "fanout", Group::Cluster),
+    scenario("fanout-2nodes", "fanout", Group::Cluster),
+];
+
+const fn scenario(name: &'static str, kind: &'static str, group: Group) -> Scenario {
+    Scenario { name, kind, group }
+}
+
+/// The cluster variants whose deliveries/s are compared, with what the
+/// ratio shows.
+const CLUSTER_RATIOS: [(&str, &str, &str); 3] = [
+    (
+        "fanout-1node-redis",
+        "fanout-1node",
+        "1 node on Redis / 1 node in memory (what publishing to Redis costs)",
+    ),
+    ("fanout-2nodes", "fanout-1node", "2 nodes on Redis / 1 node in memory"),
+    (
+        "fanout-2nodes",
+        "fanout-1node-redis",
+        "2 nodes on Redis / 1 node on Redis (what the second node costs or gains)",
+    ),
+];
+
+/// Whether the summary has a result of a scenario of `group`.
+fn has_group(summary: &Summary, group: Group) -> bool {
+    SCENARIOS
+        .iter()
+        .any(|scenario| scenario.group == group && summary.contains_key(scenario.name))
+}
+
+/// `path` inside `record`, `section.key` or `section.key.index` (arrays).
 fn lookup<'a>(record: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(record, |value, key| value.get(key))
+    path.split('.').try_fold(record, |value, key| match value {
+        Value::Array(items) => items.get(key.parse::<usize>().ok()?),
+        _ => value.get(key),
+    })
+}
+
+/// The paths of the numbers at `path` in `value`: `path` itself for a
+/// number, `path.i` for each number of an array of numbers.
+fn numeric_paths(path: &str, value: &Value) -> Vec<String> {
+    match value {
+        Value::Number(_) => vec![path.to_owned()],
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_number) => {
+            (0..items.len()).map(|i| format!("{path}.{i}")).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn median(mut values: Vec<f64>) -> Option<f64> {
@@ -184,24 +270,32 @@ fn group(records: &[Value]) -> Groups<'_> {
     groups
 }
 
-/// Median of every numeric field under `metrics`, `latency` and the CPU
-/// figures.
+/// Median of every numeric field (and of each element of the arrays of
+/// numbers) under `metrics`, `latency` and the CPU figures.
 fn medians(runs: &[&Value]) -> Map<String, Value> {
     let mut keys: Vec<String> = Vec::new();
+    let mut add = |paths: Vec<String>| {
+        for path in paths {
+            if !keys.contains(&path) {
+                keys.push(path);
+            }
+        }
+    };
     for run in runs {
         for section in ["metrics", "latency"] {
             if let Some(object) = run[section].as_object() {
                 for (key, value) in object {
-                    let path = format!("{section}.{key}");
-                    if value.is_number() && !keys.contains(&path) {
-                        keys.push(path);
-                    }
+                    add(numeric_paths(&format!("{section}.{key}"), value));
                 }
             }
         }
     }
-    keys.push("generator_cpu_pct".to_owned());
-    keys.push("server_cpu_pct".to_owned());
+    add(vec!["generator_cpu_pct".to_owned(), "server_cpu_pct".to_owned()]);
+    for run in runs {
+        for key in ["redis_cpu_pct", "servers_cpu_pct"] {
+            add(numeric_paths(key, &run[key]));
+        }
+    }
     let mut out = Map::new();
     for key in keys {
         let values = runs
@@ -249,58 +343,153 @@ fn format_value(value: f64) -> String {
     }
 }
 
-fn table(summary: &BTreeMap<String, BTreeMap<String, Map<String, Value>>>) -> String {
+/// The table of figures of the scenarios of `group`, sio vs Node.
+fn figures_table(summary: &Summary, group: Group) -> String {
     let mut out = String::from(
         "| scenario | figure | sio | Node | sio / Node | better |\n| --- | --- | ---: | ---: | ---: | --- |\n",
     );
-    for figure in FIGURES {
-        let get = |label: &str| {
-            summary
-                .get(figure.scenario)
-                .and_then(|servers| servers.get(label))
-                .and_then(|m| m.get(figure.path))
-                .and_then(Value::as_f64)
-        };
-        let (sio, node) = (get("sio"), get("node"));
-        if sio.is_none() && node.is_none() {
-            continue;
+    for scenario in SCENARIOS.iter().filter(|scenario| scenario.group == group) {
+        for figure in FIGURES.iter().filter(|figure| figure.scenario == scenario.kind) {
+            let get = |label: &str| value(summary, scenario.name, label, figure.path);
+            let (sio, node) = (get("sio"), get("node"));
+            if sio.is_none() && node.is_none() {
+                continue;
+            }
+            let show = |v: Option<f64>| v.map_or("-".to_owned(), format_value);
+            let better = match figure.better {
+                Better::Higher => "higher",
+                Better::Lower => "lower",
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                scenario.name,
+                figure.name,
+                show(sio),
+                show(node),
+                ratio(sio, node),
+                better
+            ));
         }
-        let show = |v: Option<f64>| v.map_or("-".to_owned(), format_value);
-        let ratio = match (sio, node) {
-            (Some(s), Some(n)) if n != 0.0 => format!("{:.2}x", s / n),
-            (Some(s), Some(n)) if s == n => "=".to_owned(),
-            _ => "-".to_owned(),
-        };
-        let better = match figure.better {
-            Better::Higher => "higher",
-            Better::Lower => "lower",
-        };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
-            figure.scenario,
-            figure.name,
-            show(sio),
-            show(node),
-            ratio,
-            better
-        ));
     }
+    out
+}
+
+/// `a / b` for the tables: `1.23x`, `=` when both are 0, `-` otherwise.
+fn ratio(a: Option<f64>, b: Option<f64>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if b != 0.0 => format!("{:.2}x", a / b),
+        (Some(a), Some(b)) if a == b => "=".to_owned(),
+        _ => "-".to_owned(),
+    }
+}
+
+/// The single-server section: the figures, then the CPU use.
+fn table(summary: &Summary) -> String {
+    let mut out = figures_table(summary, Group::Single);
     out.push_str("\nCPU use during the measured interval (percent of one core; the server has core 0, the generator core 1):\n\n");
     out.push_str("| scenario | sio server | sio's generator | Node server | Node's generator |\n| --- | ---: | ---: | ---: | ---: |\n");
-    for scenario in SCENARIOS {
+    for scenario in SCENARIOS.iter().filter(|scenario| scenario.group == Group::Single) {
         let get = |label: &str, key: &str| {
-            summary
-                .get(scenario)
-                .and_then(|servers| servers.get(label))
-                .and_then(|m| m.get(key))
-                .and_then(Value::as_f64)
-                .map_or("-".to_owned(), |v| format!("{v:.0}%"))
+            value(summary, scenario.name, label, key).map_or("-".to_owned(), |v| format!("{v:.0}%"))
         };
         out.push_str(&format!(
-            "| {scenario} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} |\n",
+            scenario.name,
             get("sio", "server_cpu_pct"),
             get("sio", "generator_cpu_pct"),
             get("node", "server_cpu_pct"),
+            get("node", "generator_cpu_pct"),
+        ));
+    }
+    out
+}
+
+/// The figures of each node of `scenario` (receivers on the sender's node
+/// get broadcasts directly, the others through Redis); empty when the
+/// results have no per-node figures.
+fn per_node_table(summary: &Summary, scenario: &str) -> String {
+    const PER_NODE: [(&str, &str); 5] = [
+        ("metrics.receivers_per_server", "receivers"),
+        ("metrics.delivered_per_server", "deliveries"),
+        ("metrics.missing_per_server", "not delivered by the end"),
+        ("metrics.latency_p50_ms_per_server", "delivery latency p50 (ms)"),
+        ("metrics.latency_p99_ms_per_server", "delivery latency p99 (ms)"),
+    ];
+    let mut rows = String::new();
+    for node in 0..2 {
+        let place = if node == 0 {
+            "1, the sender's"
+        } else {
+            "2, through Redis"
+        };
+        for (path, name) in PER_NODE {
+            let get = |label: &str| value(summary, scenario, label, &format!("{path}.{node}"));
+            let (sio, node_js) = (get("sio"), get("node"));
+            if sio.is_none() && node_js.is_none() {
+                continue;
+            }
+            let show = |v: Option<f64>| v.map_or("-".to_owned(), format_value);
+            rows.push_str(&format!(
+                "| {place} | {name} | {} | {} | {} |\n",
+                show(sio),
+                show(node_js),
+                ratio(sio, node_js)
+            ));
+        }
+    }
+    if rows.is_empty() {
+        return rows;
+    }
+    format!(
+        "\n{scenario}, node by node (the receivers are spread round-robin; the sender is on node 1):\n\n\
+         | node | figure | sio | Node | sio / Node |\n| --- | --- | ---: | ---: | ---: |\n{rows}"
+    )
+}
+
+/// The scale-out section: the figures, the ratios between the variants,
+/// the CPU use of each server, of Redis and of the generator.
+fn cluster_table(summary: &Summary) -> String {
+    let mut out = figures_table(summary, Group::Cluster);
+    out.push_str(&per_node_table(summary, "fanout-2nodes"));
+    out.push_str("\nDeliveries/s of one variant over another's, for each implementation:\n\n");
+    out.push_str("| ratio of deliveries/s | sio | Node |\n| --- | ---: | ---: |\n");
+    for (numerator, denominator, name) in CLUSTER_RATIOS {
+        let get = |label: &str| {
+            let of = |scenario: &str| value(summary, scenario, label, "metrics.deliveries_per_sec");
+            ratio(of(numerator), of(denominator))
+        };
+        out.push_str(&format!("| {name} | {} | {} |\n", get("sio"), get("node")));
+    }
+    out.push_str(
+        "\nCPU use during the measured interval (percent of one core; the servers and Redis share core 0, \
+         the generator has core 1; two figures are the two nodes, the sender's first):\n\n",
+    );
+    out.push_str(
+        "| scenario | sio servers | sio's Redis | sio's generator | Node servers | Node's Redis | Node's generator |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+    );
+    let pct = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.0}%"));
+    for scenario in SCENARIOS.iter().filter(|scenario| scenario.group == Group::Cluster) {
+        let get = |label: &str, key: &str| pct(value(summary, scenario.name, label, key));
+        let servers = |label: &str| {
+            let each: Vec<String> = (0..)
+                .map_while(|i| value(summary, scenario.name, label, &format!("servers_cpu_pct.{i}")))
+                .map(|v| pct(Some(v)))
+                .collect();
+            if each.is_empty() {
+                get(label, "server_cpu_pct")
+            } else {
+                each.join(" + ")
+            }
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            scenario.name,
+            servers("sio"),
+            get("sio", "redis_cpu_pct"),
+            get("sio", "generator_cpu_pct"),
+            servers("node"),
+            get("node", "redis_cpu_pct"),
             get("node", "generator_cpu_pct"),
         ));
     }
@@ -324,10 +513,16 @@ fn machine(meta: &Value) -> String {
             if load >= 0.3 { " (the machine was busy)" } else { "" }
         );
     }
+    let redis = match (meta["redis_server"].as_str(), meta["redis_adapter"].as_str()) {
+        (Some(server), Some(adapter)) => {
+            format!(" redis-server {server}; Node's adapter @socket.io/redis-adapter {adapter}.")
+        }
+        _ => String::new(),
+    };
     caveat
         + &format!(
             "Run of {} ({} mode, {} round(s), commit {}), on {} ({} cores), kernel {}, load average before the run {}. \
-         Node {} with socket.io {}; {}.\n",
+         Node {} with socket.io {}; {}.{redis}\n",
             get("date"),
             get("mode"),
             get("rounds"),
@@ -520,6 +715,39 @@ fn latency_chart(summary: &Summary, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The cluster variants side by side, one column per implementation (so
+/// that the variants share a scale): deliveries/s and delivery latency p50
+/// and p99 of each.
+fn cluster_chart(summary: &Summary, path: &Path) -> Result<()> {
+    let rows = [
+        ("metrics.deliveries_per_sec", "deliveries/s (higher is better)"),
+        ("latency.p50_ms", "latency p50, ms (lower is better)"),
+        ("latency.p99_ms", "latency p99, ms (lower is better)"),
+    ];
+    let variants = [
+        ("fanout-1node", "1 node"),
+        ("fanout-1node-redis", "1 node, Redis"),
+        ("fanout-2nodes", "2 nodes, Redis"),
+    ];
+    let root = BitMapBackend::new(path, (1200, 1200)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let areas = root.split_evenly((rows.len(), SERVERS.len()));
+    let panels = rows
+        .iter()
+        .flat_map(|row| SERVERS.iter().map(move |server| (row, server)));
+    for (area, ((key, title), (label, name, color))) in areas.iter().zip(panels) {
+        let values: Vec<(String, RGBColor, f64)> = variants
+            .iter()
+            .filter_map(|(scenario, short)| Some(((*short).to_owned(), *color, value(summary, scenario, label, key)?)))
+            .collect();
+        if !values.is_empty() {
+            bar_panel(area, &format!("{name}: {title}"), &values)?;
+        }
+    }
+    root.present()?;
+    Ok(())
+}
+
 fn load_font(path: Option<&str>) -> Result<()> {
     let candidates: Vec<PathBuf> = match path {
         Some(path) => vec![PathBuf::from(path)],
@@ -552,17 +780,29 @@ fn option(args: &[String], name: &str) -> Option<String> {
         .cloned()
 }
 
-fn splice(doc: &Path, generated: &str) -> Result<()> {
-    const BEGIN: &str = "<!-- results:begin (generated by bench/run.sh, do not edit) -->";
-    const END: &str = "<!-- results:end -->";
+/// The markers of the single-server section in `BENCHMARKS.md`.
+const MARKERS: (&str, &str) = (
+    "<!-- results:begin (generated by bench/run.sh, do not edit) -->",
+    "<!-- results:end -->",
+);
+
+/// The markers of the scale-out section.
+const CLUSTER_MARKERS: (&str, &str) = (
+    "<!-- cluster-results:begin (generated by bench/run.sh --scenarios cluster, do not edit) -->",
+    "<!-- cluster-results:end -->",
+);
+
+/// Replaces what is between the markers `(begin, end)` of `doc` with
+/// `generated`.
+fn splice(doc: &Path, (begin_marker, end_marker): (&str, &str), generated: &str) -> Result<()> {
     let text = std::fs::read_to_string(doc)?;
-    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-        return Err(format!("{} has no results markers", doc.display()).into());
+    let (Some(begin), Some(end)) = (text.find(begin_marker), text.find(end_marker)) else {
+        return Err(format!("{} has no markers {begin_marker} ... {end_marker}", doc.display()).into());
     };
     if end < begin {
-        return Err(format!("{}: results markers out of order", doc.display()).into());
+        return Err(format!("{}: markers {begin_marker} ... out of order", doc.display()).into());
     }
-    let updated = format!("{}{BEGIN}\n{generated}{}", &text[..begin], &text[end..]);
+    let updated = format!("{}{begin_marker}\n{generated}{}", &text[..begin], &text[end..]);
     std::fs::write(doc, updated)?;
     Ok(())
 }
@@ -597,19 +837,41 @@ fn main() -> Result<()> {
     std::fs::write(out.join("results.json"), serde_json::to_string_pretty(&results)? + "\n")?;
 
     load_font(option(&args, "--font").as_deref())?;
-    throughput_chart(&summary, &out.join("throughput.png"))?;
-    latency_chart(&summary, &out.join("latency.png"))?;
-
-    let mut markdown = machine(&meta);
-    markdown.push('\n');
-    markdown.push_str(&table(&summary));
-    markdown.push_str(
-        "\n![Throughput and memory, sio vs Node](bench/results/throughput.png)\n\n\
-         ![Latency distributions, sio vs Node](bench/results/latency.png)\n",
-    );
+    let doc = option(&args, "--doc");
+    let mut sections = Vec::new();
+    if has_group(&summary, Group::Single) {
+        throughput_chart(&summary, &out.join("throughput.png"))?;
+        latency_chart(&summary, &out.join("latency.png"))?;
+        let mut markdown = machine(&meta);
+        markdown.push('\n');
+        markdown.push_str(&table(&summary));
+        markdown.push_str(
+            "\n![Throughput and memory, sio vs Node](bench/results/throughput.png)\n\n\
+             ![Latency distributions, sio vs Node](bench/results/latency.png)\n",
+        );
+        sections.push((MARKERS, markdown));
+    }
+    if has_group(&summary, Group::Cluster) {
+        cluster_chart(&summary, &out.join("cluster.png"))?;
+        let mut markdown = machine(&meta);
+        markdown.push('\n');
+        markdown.push_str(&cluster_table(&summary));
+        markdown.push_str("\n![Fanout on one node and two, sio vs Node](bench/results/cluster/cluster.png)\n");
+        sections.push((CLUSTER_MARKERS, markdown));
+    }
+    if sections.is_empty() {
+        return Err(format!("{raw}: no result of a known scenario").into());
+    }
+    let markdown = sections
+        .iter()
+        .map(|(_, markdown)| markdown.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     std::fs::write(out.join("results.md"), &markdown)?;
-    if let Some(doc) = option(&args, "--doc") {
-        splice(Path::new(&doc), &markdown)?;
+    if let Some(doc) = &doc {
+        for (markers, generated) in &sections {
+            splice(Path::new(doc), *markers, generated)?;
+        }
     }
     print!("{markdown}");
     Ok(())
@@ -626,5 +888,34 @@ mod tests {
         assert_eq!(median(vec![]), None);
         assert!((nines(99.0) - 2.0).abs() < 1e-9);
         assert!(nines(0.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn medians_of_arrays_and_groups() {
+        let run = |round: u64, cpu: [f64; 2]| {
+            json!({ "scenario": "fanout-2nodes", "label": "sio", "round": round,
+                "metrics": { "deliveries_per_sec": 100.0 * round as f64, "delivered_per_server": [round, 2 * round] },
+                "latency": { "p50_ms": 1.0, "spectrum": [[50.0, 1.0]] },
+                "server_cpu_pct": cpu[0] + cpu[1], "servers_cpu_pct": cpu, "redis_cpu_pct": 10.0 })
+        };
+        let runs = [run(1, [40.0, 50.0]), run(2, [45.0, 55.0]), run(3, [41.0, 51.0])];
+        let medians = medians(&runs.iter().collect::<Vec<_>>());
+        assert_eq!(medians["metrics.deliveries_per_sec"], json!(200.0));
+        assert_eq!(medians["metrics.delivered_per_server.1"], json!(4.0));
+        assert_eq!(medians["servers_cpu_pct.0"], json!(41.0));
+        assert_eq!(medians["redis_cpu_pct"], json!(10.0));
+        let mut summary = Summary::new();
+        summary
+            .entry("fanout-2nodes".to_owned())
+            .or_default()
+            .insert("sio".to_owned(), medians);
+        assert!(has_group(&summary, Group::Cluster));
+        assert!(!has_group(&summary, Group::Single));
+        let table = cluster_table(&summary);
+        assert!(
+            table.contains("| fanout-2nodes | deliveries/s | 200 | - | - | higher |"),
+            "{table}"
+        );
+        assert!(table.contains("| fanout-2nodes | 41% + 51% | 10% |"), "{table}");
     }
 }

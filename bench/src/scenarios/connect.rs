@@ -18,7 +18,7 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
     let duration = args.seconds("duration", 10.0)?;
     let max_connections: u64 = args.get("max-connections", 1_000_000)?;
     eprintln!("connect: {concurrency} concurrent connectors for {duration:?}");
-    let cpu = CpuMeter::start(target.server_pid.as_deref());
+    let cpu = CpuMeter::start(&target.server_pids, target.redis_pid.as_deref());
     let started = Instant::now();
     let until = started + duration;
     let per_connector = max_connections.div_ceil(concurrency as u64);

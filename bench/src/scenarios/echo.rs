@@ -139,7 +139,7 @@ pub async fn measure(
         duration,
     } = shape;
     tokio::time::sleep_until(phases.measure_from).await;
-    let cpu = CpuMeter::start(target.server_pid.as_deref());
+    let cpu = CpuMeter::start(&target.server_pids, target.redis_pid.as_deref());
     tokio::time::sleep_until(phases.measure_until).await;
     let cpu = cpu.finish();
 

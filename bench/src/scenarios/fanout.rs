@@ -11,6 +11,12 @@
 //! - `--rate R`: R messages per second whatever happens (an open loop: an
 //!   overloaded server shows as latency, missing messages, disconnects);
 //! - `--window 0 --rate 0`: as fast as the sender can write (a flood).
+//!
+//! `--ports P1,P2,...` spreads the receivers round-robin over several
+//! servers of one cluster (nodes sharing an adapter such as Redis); the
+//! sender connects to the first. The figures are the same, plus the
+//! receivers, deliveries, missing deliveries and delivery latency (p50,
+//! p99) of each server, in the order of the ports.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -22,7 +28,7 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
-use super::{Failures, Outcome, Target, connect_many};
+use super::{Failures, Outcome, Target, connect_spread};
 use crate::args::Args;
 use crate::proc_stat::CpuMeter;
 use crate::stats::{Latency, per_second};
@@ -37,7 +43,8 @@ struct Shared {
     /// The sender wants to be woken when `delivered` reaches this.
     wake_at: Cell<u64>,
     progress: Notify,
-    latency: RefCell<Latency>,
+    /// Delivery latency, one histogram per server (merged for the total).
+    latency: RefCell<Vec<Latency>>,
     last_delivery: Cell<Option<Instant>>,
     malformed: Cell<u64>,
 }
@@ -45,6 +52,8 @@ struct Shared {
 /// What one receiver saw.
 #[derive(Debug, Default)]
 struct ReceiverReport {
+    /// The index of the receiver's server in `--ports`.
+    server: usize,
     received: u64,
     /// Messages that arrived with a sequence number lower than one seen
     /// before (reordered or duplicated).
@@ -62,11 +71,20 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
     let payload: usize = args.get("payload", 16usize)?.min(100_000);
     let duration = args.seconds("duration", 10.0)?;
     let drain = args.seconds("drain", 10.0)?;
+    let servers = target.servers.len();
     eprintln!(
         "fanout: {receivers} receivers, up to {messages} messages in {duration:?}, window {window}, rate {rate}/s, payload {payload} B"
     );
+    if servers > 1 {
+        let list: Vec<String> = target.servers.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "  receivers round-robin over {}; the sender on {}",
+            list.join(", "),
+            target.addr
+        );
+    }
 
-    let (connections, failures) = connect_many(target, receivers).await;
+    let (connections, failures) = connect_spread(target, receivers).await;
     let mut sender = ws::connect(target.addr, &target.path).await?;
     let shared = Rc::new(Shared {
         epoch: Instant::now(),
@@ -74,7 +92,7 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
         live: Cell::new(connections.len() as u64),
         wake_at: Cell::new(u64::MAX),
         progress: Notify::new(),
-        latency: RefCell::new(Latency::new()),
+        latency: RefCell::new(vec![Latency::new(); servers]),
         last_delivery: Cell::new(None),
         malformed: Cell::new(0),
     });
@@ -82,12 +100,12 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let tasks: Vec<_> = connections
         .into_iter()
-        .map(|ws| tokio::task::spawn_local(receiver(ws, Rc::clone(&shared), stop_rx.clone())))
+        .map(|(server, ws)| tokio::task::spawn_local(receiver(ws, server, Rc::clone(&shared), stop_rx.clone())))
         .collect();
     // Let the receivers' tasks start reading.
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let cpu = CpuMeter::start(target.server_pid.as_deref());
+    let cpu = CpuMeter::start(&target.server_pids, target.redis_pid.as_deref());
     let started = Instant::now();
     let send_until = started + duration;
     let pad = ws::padding(payload);
@@ -170,10 +188,27 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
         .get()
         .map_or(send_span, |last| last.saturating_duration_since(started))
         .max(send_span);
-    let latency = shared.latency.borrow().summary();
+    let (latency, per_server_latency) = {
+        let per_server = shared.latency.borrow();
+        let mut total = Latency::new();
+        for latency in per_server.iter() {
+            total.merge(latency);
+        }
+        let summaries: Vec<_> = per_server.iter().map(Latency::summary).collect();
+        (total.summary(), summaries)
+    };
+    let per_server_ms =
+        |key: &str| -> Vec<Option<f64>> { per_server_latency.iter().map(|summary| summary[key].as_f64()).collect() };
+    let mut per_server = vec![(0u64, 0u64, 0u64); servers];
+    for report in &reports {
+        let (count, received, missing) = &mut per_server[report.server];
+        *count += 1;
+        *received += report.received;
+        *missing += sent.saturating_sub(report.received);
+    }
     Ok(Outcome {
         params: json!({ "receivers": receivers, "messages": messages, "window": window, "rate": rate,
-            "payload": payload, "duration_s": duration.as_secs_f64() }),
+            "payload": payload, "duration_s": duration.as_secs_f64(), "servers": servers }),
         metrics: json!({
             "deliveries_per_sec": per_second(delivered, span),
             "messages_per_sec": per_second(sent, span),
@@ -191,6 +226,11 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
             "stalled": stalled,
             "sender_disconnected": u64::from(sender_error.is_some()),
             "span_s": span.as_secs_f64(),
+            "receivers_per_server": per_server.iter().map(|(count, _, _)| *count).collect::<Vec<_>>(),
+            "delivered_per_server": per_server.iter().map(|(_, received, _)| *received).collect::<Vec<_>>(),
+            "missing_per_server": per_server.iter().map(|(_, _, missing)| *missing).collect::<Vec<_>>(),
+            "latency_p50_ms_per_server": per_server_ms("p50_ms"),
+            "latency_p99_ms_per_server": per_server_ms("p99_ms"),
         }),
         latency,
         errors: json!({
@@ -221,8 +261,11 @@ async fn wait_for(shared: &Shared, needed: u64, deadline: Instant) -> bool {
     true
 }
 
-async fn receiver(mut ws: Ws, shared: Rc<Shared>, mut stop: watch::Receiver<bool>) -> ReceiverReport {
-    let mut report = ReceiverReport::default();
+async fn receiver(mut ws: Ws, server: usize, shared: Rc<Shared>, mut stop: watch::Receiver<bool>) -> ReceiverReport {
+    let mut report = ReceiverReport {
+        server,
+        ..ReceiverReport::default()
+    };
     let mut highest: Option<u64> = None;
     // Bounded by the stop signal, which the scenario always sends.
     loop {
@@ -237,7 +280,7 @@ async fn receiver(mut ws: Ws, shared: Rc<Shared>, mut stop: watch::Receiver<bool
                     continue;
                 };
                 let now = shared.epoch.elapsed().as_micros() as u64;
-                shared.latency.borrow_mut().record_micros(now.saturating_sub(micros));
+                shared.latency.borrow_mut()[report.server].record_micros(now.saturating_sub(micros));
                 report.received += 1;
                 if highest.is_some_and(|highest| seq <= highest) {
                     report.out_of_order += 1;

@@ -33,7 +33,7 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
         .into_iter()
         .map(|ws| tokio::task::spawn_local(hold(ws, stop_rx.clone())))
         .collect();
-    let cpu = CpuMeter::start(target.server_pid.as_deref());
+    let cpu = CpuMeter::start(&target.server_pids, target.redis_pid.as_deref());
     tokio::time::sleep(settle).await;
     let after = rss("VmRSS")?;
     let peak = rss("VmHWM")?;

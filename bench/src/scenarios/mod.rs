@@ -20,12 +20,19 @@ use crate::ws::{self, Error, Ws};
 /// What every scenario needs from the command line.
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// The server (loopback).
+    /// The server (loopback); the first of `servers`.
     pub addr: SocketAddr,
+    /// Every server of the run (`--ports`; only `fanout` takes more than
+    /// one), never empty.
+    pub servers: Vec<SocketAddr>,
     /// The Engine.IO path.
     pub path: String,
-    /// The server's pid, for `/proc` readings.
+    /// The first server's pid, for `/proc` readings.
     pub server_pid: Option<String>,
+    /// Every server pid given (`--server-pid 12,34`), for their CPU use.
+    pub server_pids: Vec<String>,
+    /// The Redis server's pid (`--redis-pid`), for its CPU use.
+    pub redis_pid: Option<String>,
     /// How many connections are opened at once while setting up.
     pub connect_concurrency: usize,
 }
@@ -33,10 +40,22 @@ pub struct Target {
 /// Runs the scenario named on the command line; returns the JSON result
 /// line.
 pub async fn run(args: Args) -> Result<String, Error> {
+    let servers = args.addresses()?;
+    if servers.len() > 1 && !matches!(args.scenario.as_str(), "fanout" | "wait") {
+        return Err(format!(
+            "--ports: {} takes one server (only fanout spreads over several)",
+            args.scenario
+        )
+        .into());
+    }
+    let server_pids = args.list("server-pid");
     let target = Target {
-        addr: args.address()?,
+        addr: servers[0],
+        servers,
         path: args.path(),
-        server_pid: args.options().get("server-pid").cloned(),
+        server_pid: server_pids.first().cloned(),
+        server_pids,
+        redis_pid: args.list("redis-pid").into_iter().next(),
         connect_concurrency: args.get("connect-concurrency", 64usize)?.clamp(1, 1024),
     };
     let started = Instant::now();
@@ -47,7 +66,10 @@ pub async fn run(args: Args) -> Result<String, Error> {
         "connect" => connect::run(&args, &target).await?,
         "polling" => polling::run(&args, &target).await?,
         "wait" => {
-            wait(&target, args.seconds("timeout", 20.0)?).await?;
+            let timeout = args.seconds("timeout", 20.0)?;
+            for &addr in &target.servers {
+                wait(&Target { addr, ..target.clone() }, timeout).await?;
+            }
             return Ok(json!({ "scenario": "wait", "ok": true }).to_string());
         }
         other => return Err(format!("unknown scenario {other:?} (try `sio-bench help`)").into()),
@@ -56,10 +78,10 @@ pub async fn run(args: Args) -> Result<String, Error> {
     options.sort();
     let options: serde_json::Map<String, Value> = options
         .into_iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "label" | "round" | "server-pid" | "name"))
+        .filter(|(name, _)| !matches!(name.as_str(), "label" | "round" | "server-pid" | "redis-pid" | "name"))
         .map(|(name, value)| (name.clone(), Value::String(value.clone())))
         .collect();
-    let record = json!({
+    let mut record = json!({
         "scenario": args.string("name", &args.scenario),
         "label": args.string("label", &target.addr.to_string()),
         "round": args.get("round", 0u32)?,
@@ -72,6 +94,14 @@ pub async fn run(args: Args) -> Result<String, Error> {
         "server_cpu_pct": outcome.cpu.server_pct,
         "wall_s": started.elapsed().as_secs_f64(),
     });
+    // Only when they were asked for, so that single-server records stay as
+    // they were.
+    if target.server_pids.len() > 1 {
+        record["servers_cpu_pct"] = json!(outcome.cpu.servers_pct);
+    }
+    if target.redis_pid.is_some() {
+        record["redis_cpu_pct"] = json!(outcome.cpu.redis_pct);
+    }
     Ok(record.to_string())
 }
 
@@ -116,23 +146,40 @@ impl Failures {
 
 /// Opens `n` WebSockets joined to `/`, `connect_concurrency` at a time.
 pub async fn connect_many(target: &Target, n: usize) -> (Vec<Ws>, Failures) {
+    let (clients, failures) = connect_spread(target, n).await;
+    (clients.into_iter().map(|(_, ws)| ws).collect(), failures)
+}
+
+/// Opens `n` WebSockets joined to `/`, `connect_concurrency` at a time,
+/// spread round-robin over the target's servers: client `i` goes to server
+/// `i % servers`. Each comes with the index of its server.
+pub async fn connect_spread(target: &Target, n: usize) -> (Vec<(usize, Ws)>, Failures) {
     let mut failures = Failures::default();
     let mut clients = Vec::with_capacity(n);
     let started = Instant::now();
+    let servers = &target.servers;
     let mut attempts = futures_util::stream::iter(0..n)
-        .map(|_| ws::connect(target.addr, &target.path))
+        .map(|i| {
+            let server = i % servers.len();
+            async move { (server, ws::connect(servers[server], &target.path).await) }
+        })
         .buffer_unordered(target.connect_concurrency);
-    while let Some(result) = attempts.next().await {
+    while let Some((server, result)) = attempts.next().await {
         match result {
-            Ok(ws) => clients.push(ws),
+            Ok(ws) => clients.push((server, ws)),
             Err(error) => failures.add(error),
         }
     }
     eprintln!(
-        "  connected {} of {n} clients in {:.1} s ({} failed)",
+        "  connected {} of {n} clients in {:.1} s ({} failed){}",
         clients.len(),
         started.elapsed().as_secs_f64(),
-        failures.count
+        failures.count,
+        if servers.len() > 1 {
+            format!(", round-robin over {} servers", servers.len())
+        } else {
+            String::new()
+        }
     );
     (clients, failures)
 }
