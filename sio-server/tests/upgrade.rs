@@ -114,6 +114,10 @@ async fn polling_is_refused_after_the_upgrade() {
     let server = TestServer::start_default().await;
     let (sid, _open) = server.handshake_polling().await;
     let mut ws = server.upgrade(&sid).await;
+    // A GET that crosses the client's `5` is still answered (with a noop);
+    // the echo of a message sent after `5` proves the server has switched.
+    ws.send_text("4switched").await;
+    assert_eq!(ws.recv_text().await, "4switched");
     server
         .http
         .poll(&sid)
