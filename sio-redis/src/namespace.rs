@@ -36,6 +36,8 @@ pub(crate) struct NamespaceAdapter {
     path: String,
     /// This node's id in the namespace's messages (Node: `uid`).
     uid: String,
+    /// `uid` encoded as msgpack, as a broadcast starts with it.
+    uid_prefix: Vec<u8>,
     channels: Channels,
     rooms: InMemoryAdapter,
     local: OnceLock<LocalNamespace>,
@@ -72,9 +74,11 @@ impl NamespaceAdapter {
     pub fn new(link: Arc<Link>, path: &str) -> Arc<NamespaceAdapter> {
         let uid = random_id(10);
         let channels = Channels::new(&link.config.key_prefix, path, &uid);
+        let uid_prefix = crate::msgpack::encode(&Value::String(uid.clone()));
         Arc::new_cyclic(|me| NamespaceAdapter {
             me: me.clone(),
             path: path.to_owned(),
+            uid_prefix,
             uid,
             channels,
             rooms: InMemoryAdapter::new(),
@@ -140,6 +144,15 @@ impl NamespaceAdapter {
         if let Some(room) = self.channels.room_of(channel)
             && !room.is_empty()
             && !local.has_room(room)
+        {
+            return Ok(());
+        }
+        // Redis hands every broadcast back to its publisher too: a node's
+        // own start with the same bytes, `[uid, ...` as msgpack, and are
+        // dropped without decoding the packet.
+        if payload
+            .strip_prefix(&[0x93][..])
+            .is_some_and(|rest| rest.starts_with(&self.uid_prefix))
         {
             return Ok(());
         }
