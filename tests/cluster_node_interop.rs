@@ -13,27 +13,19 @@ mod cluster_support;
 mod js_driver;
 #[path = "support/node_cluster.rs"]
 mod node_cluster;
+#[path = "support/node_process.rs"]
+mod node_process;
 #[path = "support/redis.rs"]
 mod redis_server;
 
 use std::time::{Duration, Instant};
 
 use cluster_support::SioNode;
+use cluster_support::steps::{WAIT, ask, poll_fetch};
 use js_driver::JsDriver;
 use node_cluster::NodeClusterServer;
 use redis_server::RedisServer;
 use serde_json::{Value, json};
-
-const WAIT: Duration = Duration::from_secs(5);
-
-async fn ask(driver: &JsDriver, client: &str, event: &str, arg: Value) -> Value {
-    let mut answer = driver
-        .emit_ack_within(client, event, vec![arg], Duration::from_secs(10))
-        .await
-        .unwrap_or_else(|error| panic!("{client} {event}: {error}"));
-    assert_eq!(answer.len(), 1, "{client} {event}: {answer:?}");
-    answer.remove(0)
-}
 
 /// sio node A with client `s1`, Node node B with client `n1`, both in
 /// `room1` of `/`; `s2` on A in `/chat`.
@@ -234,17 +226,6 @@ async fn fetch_sockets_and_bulk_operations_cross_between_sio_and_node() {
         Ok("io server disconnect".to_owned())
     );
     assert!(mixed.redis.port() > 0);
-}
-
-async fn poll_fetch(driver: &JsDriver, client: &str, options: Value, count: usize) -> Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let sockets = ask(driver, client, "fetch", options.clone()).await;
-        if sockets.as_array().map(Vec::len) == Some(count) || Instant::now() > deadline {
-            return sockets;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,8 @@
 mod js_driver;
 #[path = "support/node_cluster.rs"]
 mod node_cluster;
+#[path = "support/node_process.rs"]
+mod node_process;
 #[path = "support/redis.rs"]
 mod redis_server;
 

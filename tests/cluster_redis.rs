@@ -11,27 +11,18 @@
 mod cluster_support;
 #[path = "support/js_driver.rs"]
 mod js_driver;
+#[path = "support/node_process.rs"]
+mod node_process;
 #[path = "support/redis.rs"]
 mod redis_server;
 
 use std::time::{Duration, Instant};
 
 use cluster_support::SioNode;
+use cluster_support::steps::{WAIT, ask, poll_fetch};
 use js_driver::JsDriver;
 use redis_server::RedisServer;
 use serde_json::{Value, json};
-
-const WAIT: Duration = Duration::from_secs(5);
-
-/// Emits `event` from `client` and returns the ack's first argument.
-async fn ask(driver: &JsDriver, client: &str, event: &str, arg: Value) -> Value {
-    let mut answer = driver
-        .emit_ack_within(client, event, vec![arg], Duration::from_secs(10))
-        .await
-        .unwrap_or_else(|error| panic!("{client} {event}: {error}"));
-    assert_eq!(answer.len(), 1, "{client} {event}: {answer:?}");
-    answer.remove(0)
-}
 
 /// The `msg` payloads `client` got, after waiting for the `end` marker
 /// broadcast to everyone: Redis keeps one publisher's order, so every
@@ -218,19 +209,6 @@ async fn fetch_sockets_and_bulk_operations_span_the_cluster() {
     let reason = driver.wait_disconnect("b1", WAIT).await.expect("b1 is disconnected");
     assert_eq!(reason, "io server disconnect");
     assert!(three.nodes.len() == 3);
-}
-
-/// Fetches until `count` sockets match (a leave published to other nodes
-/// lands asynchronously), within a deadline.
-async fn poll_fetch(driver: &JsDriver, client: &str, options: Value, count: usize) -> Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let sockets = ask(driver, client, "fetch", options.clone()).await;
-        if sockets.as_array().map(Vec::len) == Some(count) || Instant::now() > deadline {
-            return sockets;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,6 +13,7 @@
 #![allow(dead_code)]
 
 pub mod handler;
+pub mod steps;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -17,8 +17,8 @@
 
 #![allow(dead_code)]
 
+use crate::node_process;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::process::{Child, ChildStdin};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -53,20 +53,7 @@ impl JsDriver {
     /// Starts `node cluster_driver.mjs` in `tests/js`; fails the test when
     /// Node or the packages are missing.
     pub async fn start() -> JsDriver {
-        let node = std::env::var("SIO_TEST_NODE").unwrap_or_else(|_| "node".to_owned());
-        let mut child = Command::new(&node)
-            .arg("cluster_driver.mjs")
-            .current_dir(js_dir())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|error| {
-                panic!(
-                    "cannot run `{node}` ({error}): install Node.js >= 20 or set SIO_TEST_NODE; ./scripts/test.sh checks this"
-                )
-            });
+        let mut child = node_process::spawn_node(&["cluster_driver.mjs"], Stdio::piped(), &["socket.io-client"]);
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
@@ -301,21 +288,6 @@ impl Drop for JsDriver {
             task.abort();
         }
     }
-}
-
-/// `tests/js`, checked to have the packages installed.
-fn js_dir() -> PathBuf {
-    let js = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|dir| dir.join("tests").join("js"))
-        .find(|js| js.join("package.json").is_file())
-        .expect("no tests/js/package.json above this crate");
-    assert!(
-        js.join("node_modules").join("socket.io-client").is_dir(),
-        "the JavaScript test clients are not installed in {}: run ./scripts/test.sh (it runs npm ci there)",
-        js.display()
-    );
-    js
 }
 
 fn millis(duration: Duration) -> u64 {

@@ -13,8 +13,8 @@
 
 #![allow(dead_code)]
 
+use crate::node_process;
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -168,23 +168,11 @@ impl NodeClusterServer {
             task.abort();
         }
         self.stderr_tail.lock().expect("stderr tail").clear();
-        let node = std::env::var("SIO_TEST_NODE").unwrap_or_else(|_| "node".to_owned());
         let port = self.port.to_string();
         let mut args = vec!["cluster_server.mjs", &port, &self.redis_url, &self.name];
         args.extend(self.key_prefix.as_deref());
-        let mut child = Command::new(&node)
-            .args(&args)
-            .current_dir(js_dir())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|error| {
-                panic!(
-                    "cannot run `{node}` ({error}): install Node.js >= 20 or set SIO_TEST_NODE; ./scripts/test.sh checks this"
-                )
-            });
+        let packages = ["socket.io", "@socket.io/redis-adapter", "redis"];
+        let mut child = node_process::spawn_node(&args, Stdio::null(), &packages);
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
 
@@ -269,24 +257,6 @@ impl Drop for NodeClusterServer {
             task.abort();
         }
     }
-}
-
-/// `tests/js`, checked to have the server packages installed.
-fn js_dir() -> PathBuf {
-    let js = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|dir| dir.join("tests").join("js"))
-        .find(|js| js.join("package.json").is_file())
-        .expect("no tests/js/package.json above this crate");
-    let modules = js.join("node_modules");
-    for package in ["socket.io", "@socket.io/redis-adapter", "redis"] {
-        assert!(
-            modules.join(package).is_dir(),
-            "{package} is not installed in {}: run ./scripts/test.sh (it runs npm ci there)",
-            js.display()
-        );
-    }
-    js
 }
 
 /// A port of 127.0.0.1 that was free a moment ago.
