@@ -228,15 +228,18 @@ impl Link {
     /// registered namespace subscribed.
     pub async fn subscribed(&self) {
         let mut state = self.state.subscribe();
-        let _ = state
-            .wait_for(|state| state.connected && state.namespaces >= lock(&self.namespaces).len())
-            .await;
+        let _ = state.wait_for(|state| self.covers(state)).await;
     }
 
     /// Whether the subscription connection is up with everything
     /// subscribed.
     pub fn is_subscribed(&self) -> bool {
-        let state = *self.state.borrow();
+        self.covers(&self.state.borrow())
+    }
+
+    /// Whether `state` is a connection with every registered namespace
+    /// subscribed.
+    fn covers(&self, state: &SubscriberState) -> bool {
         state.connected && state.namespaces >= lock(&self.namespaces).len()
     }
 

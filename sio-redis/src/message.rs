@@ -120,14 +120,20 @@ pub(crate) fn packet_value(packet: &Packet) -> Option<Value> {
     let PacketData::Event { name, args, .. } = &packet.data else {
         return None;
     };
-    let mut data = Vec::with_capacity(1 + args.len());
-    data.push(Value::String(name.clone()));
-    data.extend(args.iter().cloned());
     Some(object([
         ("type", Value::from(2u64)),
-        ("data", Value::Array(data)),
+        ("data", event_data(name, args)),
         ("nsp", Value::String(packet.namespace.to_string())),
     ]))
+}
+
+/// An event as Node carries it in packets and server-side emits:
+/// `[event, ...args]`.
+pub(crate) fn event_data(name: &str, args: &[Value]) -> Value {
+    let mut data = Vec::with_capacity(1 + args.len());
+    data.push(Value::String(name.to_owned()));
+    data.extend(args.iter().cloned());
+    Value::Array(data)
 }
 
 /// An event from Node's packet object: the namespace (`/` when absent),

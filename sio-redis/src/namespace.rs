@@ -592,13 +592,10 @@ impl Adapter for NamespaceAdapter {
     }
 
     fn server_side_emit(&self, event: &str, args: &[Value]) {
-        let mut data = Vec::with_capacity(1 + args.len());
-        data.push(Value::String(event.to_owned()));
-        data.extend(args.iter().cloned());
         let request = object([
             ("uid", Value::String(self.uid.clone())),
             ("type", RequestType::ServerSideEmit.value()),
-            ("data", Value::Array(data)),
+            ("data", message::event_data(event, args)),
         ]);
         self.publish_request(&request);
     }
@@ -610,15 +607,13 @@ impl Adapter for NamespaceAdapter {
         timeout: Duration,
     ) -> AdapterFuture<Result<ServerAckResponses, ClusterError>> {
         let me = self.me.clone();
-        let mut data = Vec::with_capacity(1 + args.len());
-        data.push(Value::String(event.to_owned()));
-        data.extend(args.iter().cloned());
+        let data = message::event_data(event, args);
         Box::pin(async move {
             let Some(adapter) = me.upgrade() else {
                 return Ok(ServerAckResponses::default());
             };
             let gathered = adapter
-                .ask_every_node(RequestType::ServerSideEmit, vec![("data", Value::Array(data))], timeout)
+                .ask_every_node(RequestType::ServerSideEmit, vec![("data", data)], timeout)
                 .await?;
             Ok(ServerAckResponses {
                 answers: gathered

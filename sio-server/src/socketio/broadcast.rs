@@ -2,12 +2,14 @@
 //! sockets.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Serialize;
 use sio_core::socketio::Packet;
 use sio_core::{Str, Value};
 
+use super::adapter::cluster::handshake_details;
 use super::adapter::{
     BroadcastOptions, HandshakeDetails, RemoteAckEvent, RemoteAcks, RemoteOperation, ServerAckResponses, SocketDetails,
 };
@@ -367,7 +369,10 @@ impl AckResponses {
 pub struct RemoteSocket {
     id: SocketId,
     rooms: Vec<Room>,
-    details: SocketDetails,
+    data: Value,
+    /// Filled when fetched from another node; built on first read for a
+    /// local socket, since few callers look at it.
+    handshake: OnceLock<HandshakeDetails>,
     target: Target,
 }
 
@@ -381,22 +386,22 @@ enum Target {
 
 impl RemoteSocket {
     fn local(socket: Socket) -> Self {
-        let details = SocketDetails::of(&socket);
         RemoteSocket {
             id: socket.id().clone(),
             rooms: socket.rooms(),
-            details,
+            data: socket.shared_data().unwrap_or(Value::Null),
+            handshake: OnceLock::new(),
             target: Target::Local(socket),
         }
     }
 
     fn remote(details: SocketDetails, operator: &BroadcastOperator) -> Self {
-        let id = SocketId::from(details.id.as_str());
         RemoteSocket {
-            rooms: details.rooms.iter().map(|room| Room::from(room.clone())).collect(),
-            target: Target::Remote(operator.clone().to(details.id.clone())),
-            id,
-            details,
+            id: SocketId::from(details.id.as_str()),
+            rooms: details.rooms.into_iter().map(Room::from).collect(),
+            data: details.data,
+            handshake: OnceLock::from(details.handshake),
+            target: Target::Remote(operator.clone().to(details.id)),
         }
     }
 
@@ -412,17 +417,21 @@ impl RemoteSocket {
 
     /// Its handshake, as every node reports it.
     pub fn handshake(&self) -> &HandshakeDetails {
-        &self.details.handshake
+        self.handshake.get_or_init(|| match &self.target {
+            Target::Local(socket) => handshake_details(socket),
+            // Always filled at creation.
+            Target::Remote(_) => HandshakeDetails::default(),
+        })
     }
 
     /// Its shared data ([`Socket::set_shared_data`]); `Null` when unset.
     pub fn shared_data(&self) -> &Value {
-        &self.details.data
+        &self.data
     }
 
     /// Its shared data as `T`.
     pub fn shared_data_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, sio_core::value::ValueError> {
-        sio_core::value::from_value(self.details.data.clone())
+        sio_core::value::from_value(self.data.clone())
     }
 
     /// The socket itself, when it is connected to this node.

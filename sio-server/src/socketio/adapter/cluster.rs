@@ -117,7 +117,8 @@ impl SocketDetails {
     }
 }
 
-fn handshake_details(socket: &Socket) -> HandshakeDetails {
+/// The handshake of a local socket as other nodes see it.
+pub(crate) fn handshake_details(socket: &Socket) -> HandshakeDetails {
     let handshake = socket.handshake();
     let mut headers = BTreeMap::new();
     for name in handshake.headers().keys() {

@@ -10,7 +10,7 @@
 //! addressed by a room named after its own id, without joining it
 //! explicitly (`server.to(socket_id)`).
 
-mod cluster;
+pub(crate) mod cluster;
 mod memory;
 
 pub use cluster::{
