@@ -8,6 +8,8 @@ use serde_json::{Value as Json, json};
 use sio::server::socketio::{BoxFuture, Event, SocketHandler};
 use sio::{ConnectError, DisconnectReason, Socket, Value};
 
+use super::report::{from_report as from_json, to_report as to_json};
+
 /// One connection's handler on node `node`.
 pub struct ClusterHandler {
     node: Arc<str>,
@@ -19,41 +21,9 @@ impl ClusterHandler {
     }
 }
 
-/// A socket value as JSON, binary as `{"$bin": hex}` (as the JS driver
-/// writes it).
-pub fn to_json(value: &Value) -> Json {
-    match value {
-        Value::Null => Json::Null,
-        Value::Bool(flag) => Json::Bool(*flag),
-        Value::Number(number) => Json::Number(number.clone()),
-        Value::String(text) => Json::String(text.clone()),
-        Value::Binary(bytes) => {
-            let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-            json!({ "$bin": hex })
-        }
-        Value::Array(items) => Json::Array(items.iter().map(to_json).collect()),
-        Value::Object(map) => Json::Object(map.iter().map(|(key, value)| (key.clone(), to_json(value))).collect()),
-    }
-}
-
+/// The arguments as the driver's JSON (binary as `{"$bin": hex}`).
 pub fn to_json_all(values: &[Value]) -> Json {
     Json::Array(values.iter().map(to_json).collect())
-}
-
-/// Back from JSON, `{"$bin": hex}` as binary.
-pub fn from_json(value: &Json) -> Value {
-    match value {
-        Json::Object(map) if map.len() == 1 && map.get("$bin").is_some_and(Json::is_string) => {
-            let hex = map["$bin"].as_str().unwrap_or_default();
-            let bytes: Vec<u8> = (0..hex.len() / 2)
-                .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
-                .collect();
-            Value::from(bytes)
-        }
-        Json::Array(items) => Value::Array(items.iter().map(from_json).collect()),
-        Json::Object(map) => Value::Object(map.iter().map(|(key, value)| (key.clone(), from_json(value))).collect()),
-        other => Value::from(other.clone()),
-    }
 }
 
 fn strings(value: &Json, key: &str) -> Vec<String> {

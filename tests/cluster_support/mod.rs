@@ -13,6 +13,9 @@
 #![allow(dead_code)]
 
 pub mod handler;
+/// Binary in the drivers' JSON, as the interop tests write it.
+#[path = "../interop_support/report.rs"]
+pub mod report;
 pub mod steps;
 
 use std::net::SocketAddr;
