@@ -28,9 +28,9 @@ impl WsError {
     /// big).
     pub fn close_code(&self) -> u16 {
         match self {
-            WsError::Protocol(_) => 1002,
-            WsError::InvalidUtf8 => 1007,
-            WsError::TooBig { .. } => 1009,
+            WsError::Protocol(_) => super::close_code::PROTOCOL,
+            WsError::InvalidUtf8 => super::close_code::INVALID_DATA,
+            WsError::TooBig { .. } => super::close_code::TOO_BIG,
         }
     }
 }

@@ -27,6 +27,7 @@
 //! payload in a buffer sized to the declared length, a fragmented message in
 //! one buffer that grows up to the limit.
 
+pub mod close_code;
 mod decode;
 mod encode;
 mod error;

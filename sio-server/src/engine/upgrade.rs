@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use sio_core::engine::Packet;
-use sio_core::websocket::{Message as WsMessage, Opcode};
+use sio_core::websocket::{Message as WsMessage, Opcode, close_code};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::session::{Session, UpgradeState};
@@ -45,7 +45,7 @@ where
     if let Err(why) = switched {
         tracing::debug!(why, "upgrade abandoned, the session stays on polling");
         abandon(&session);
-        let _ = tokio::time::timeout(timeout, ws.close(1000, "")).await;
+        let _ = tokio::time::timeout(timeout, ws.close(close_code::NORMAL, "")).await;
         return;
     }
     let outbox = tokio::select! {

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Request, Response, StatusCode};
 use sio_core::engine::{Frame, Packet};
-use sio_core::websocket::{Message as WsMessage, Opcode, WsError};
+use sio_core::websocket::{Message as WsMessage, Opcode, WsError, close_code};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tracing::Instrument as _;
 
@@ -29,14 +29,6 @@ use super::{CloseReason, EngineError, EngineHandler, EngineServer, Handshake, up
 
 /// Frames written before one flush, so a burst goes out in few syscalls.
 const WRITE_BATCH: usize = 64;
-
-/// Close codes of RFC 6455 §7.4.1.
-mod close_code {
-    pub const NORMAL: u16 = 1000;
-    pub const AWAY: u16 = 1001;
-    pub const PROTOCOL: u16 = 1002;
-    pub const POLICY: u16 = 1008;
-}
 
 /// The `Sec-WebSocket-Accept` value for a `Sec-WebSocket-Key` (RFC 6455
 /// §4.2.2: base64 of the SHA-1 of the key and the protocol's GUID).

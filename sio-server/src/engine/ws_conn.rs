@@ -13,7 +13,7 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use sio_core::websocket::{CloseFrame, Decoder, Message, Opcode, WsError, encode_close, encode_frame};
+use sio_core::websocket::{CloseFrame, Decoder, Message, Opcode, WsError, close_code, encode_close, encode_frame};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// Bytes read from the socket per poll, on the stack.
@@ -171,7 +171,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WsConnection<S> {
     /// Answers the client's close frame with the same code, as RFC 6455
     /// asks, and shuts down.
     pub async fn answer_close(&mut self, frame: Option<&CloseFrame>) -> io::Result<()> {
-        let code = frame.map_or(1000, |frame| frame.code);
+        let code = frame.map_or(close_code::NORMAL, |frame| frame.code);
         self.close(code, "").await
     }
 }
