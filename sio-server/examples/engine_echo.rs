@@ -10,7 +10,7 @@
 
 use sio_core::engine::Frame;
 use sio_server::config::{Cors, EngineConfigBuilder};
-use sio_server::engine::{CloseReason, EngineHandler, EngineServer, Handshake, Message, SessionHandle};
+use sio_server::engine::{CloseReason, Delivery, EngineHandler, EngineServer, Handshake, Message, SessionHandle};
 
 struct Echo;
 
@@ -21,12 +21,13 @@ impl EngineHandler for Echo {
         tracing::info!(sid = %session.sid(), remote = ?handshake.remote_addr(), "open");
     }
 
-    fn on_message(&self, session: &SessionHandle, _: &(), message: Message) {
+    fn on_message(&self, session: &SessionHandle, _: &(), message: Message) -> Delivery {
         let frame = match message {
             Message::Text(text) => Frame::message_with(|out| out.push_str(&text)),
             Message::Binary(data) => Frame::Binary(data),
         };
         let _ = session.send(frame);
+        Delivery::Accepted
     }
 
     fn on_close(&self, session: &SessionHandle, _: &(), reason: CloseReason) {

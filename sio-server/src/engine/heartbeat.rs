@@ -2,7 +2,9 @@
 //!
 //! One task per session pings the client every `ping_interval` (the first
 //! ping one interval after the handshake, never at once) and closes the
-//! session when a pong does not come within `ping_timeout`. When the
+//! session when a pong does not come within `ping_timeout` of reading: a
+//! pause in reading caused by the server's own backpressure does not
+//! count against the client. When the
 //! session closes, for whatever reason, the same task removes it from the
 //! server and calls `on_close`, so that happens exactly once.
 
@@ -11,8 +13,11 @@ use std::sync::Arc;
 use sio_core::Str;
 use sio_core::engine::Frame;
 
+use tokio::time::Instant;
+
 use super::session::Session;
 use super::{CloseReason, EngineHandler, EngineServer};
+use crate::config::EngineConfig;
 
 pub(crate) async fn run<H: EngineHandler>(server: Arc<EngineServer<H>>, session: Arc<Session<H>>) {
     let reason = tokio::select! {
@@ -29,21 +34,75 @@ async fn beat<H: EngineHandler>(server: &EngineServer<H>, session: &Session<H>) 
     // Deadlines on one clock, so that rounding does not add up over a long
     // session: ping at every multiple of the interval, give up exactly one
     // timeout after the ping was due.
-    let mut ping_at = tokio::time::Instant::now() + config.ping_interval;
+    let mut ping_at = Instant::now() + config.ping_interval;
     loop {
         tokio::time::sleep_until(ping_at).await;
-        session.expect_pong();
-        if session.handle.send(Frame::Text(Str::from_static("2"))).is_err() {
+        if !ping(session) {
             return;
         }
-        if tokio::time::timeout_at(ping_at + config.ping_timeout, session.pong())
-            .await
-            .is_err()
-        {
+        if !pong_within_timeout(session, ping_at, config).await {
             tracing::debug!(sid = %session.handle.sid(), "no pong within the ping timeout");
             session.handle.close(CloseReason::PingTimeout);
             return;
         }
         ping_at += config.ping_interval;
+        // After a long pause in reading, start a fresh rhythm rather than
+        // catching up with pings in a row.
+        let now = Instant::now();
+        if ping_at < now {
+            ping_at = now + config.ping_interval;
+        }
+    }
+}
+
+/// Sends a ping; `false` when the session is closed.
+fn ping<H: EngineHandler>(session: &Session<H>) -> bool {
+    session.expect_pong();
+    session.handle.send(Frame::Text(Str::from_static("2"))).is_ok()
+}
+
+/// Waits for the pong of the ping sent at `sent_at`; `false` when it did
+/// not come within `ping_timeout`.
+///
+/// Only time during which the server reads counts. While backpressure
+/// pauses reading, the pong may be waiting unread behind the client's
+/// other packets: the timeout starts afresh when reading resumes, and
+/// meanwhile the client keeps getting pings, so that its own timer (which
+/// expects a ping every `ping_interval + ping_timeout`) does not give up on
+/// a server that is merely busy.
+async fn pong_within_timeout<H: EngineHandler>(session: &Session<H>, sent_at: Instant, config: &EngineConfig) -> bool {
+    let mut deadline = sent_at + config.ping_timeout;
+    loop {
+        if tokio::time::timeout_at(deadline, session.pong()).await.is_ok() {
+            return true;
+        }
+        if session.reading_paused() {
+            tracing::trace!("pong overdue while reading is paused; waiting for reading to resume");
+            tokio::select! {
+                () = session.pong() => return true,
+                alive = ping_while_paused(session, config.ping_interval) => if !alive {
+                    return true; // closed meanwhile; the caller sees it
+                },
+            }
+            deadline = Instant::now() + config.ping_timeout;
+            continue;
+        }
+        match session.reading_resumed_at() {
+            Some(resumed) if resumed + config.ping_timeout > deadline => deadline = resumed + config.ping_timeout,
+            _ => return false,
+        }
+    }
+}
+
+/// Pings every `interval` until reading resumes; `false` if the session
+/// closed meanwhile.
+async fn ping_while_paused<H: EngineHandler>(session: &Session<H>, interval: std::time::Duration) -> bool {
+    loop {
+        tokio::select! {
+            () = session.reading_resumed() => return true,
+            () = tokio::time::sleep(interval) => if !ping(session) {
+                return false;
+            },
+        }
     }
 }

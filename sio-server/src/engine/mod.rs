@@ -41,7 +41,7 @@ mod websocket;
 mod ws_conn;
 
 pub use error::EngineError;
-pub use handler::{CloseReason, EngineHandler, Message};
+pub use handler::{Backpressure, CloseReason, Delivery, EngineHandler, Message};
 pub use handshake::Handshake;
 pub use query::TransportKind;
 pub use server::EngineServer;

@@ -3,7 +3,8 @@
 //! - A GET waits until the session has something to send, then answers
 //!   with the queued packets that fit in `max_payload`, at most 16 (at
 //!   least one).
-//! - A POST delivers its packets in order and answers `ok`.
+//! - A POST delivers its packets in order and answers `ok` once the layer
+//!   above has taken them all (backpressure: it may wait for room).
 //! - At most one GET and one POST per session at a time: a second one gets
 //!   400 and closes the session, as the reference server does.
 
@@ -170,9 +171,18 @@ where
             return Err(EngineError::BadRequest);
         }
     };
+    // Under backpressure the response waits until every packet is taken:
+    // the client sends nothing more meanwhile (one POST at a time), so a
+    // session holds at most one body of unread packets.
     for packet in packets {
-        if inbound::deliver(server.handler(), session, packet) == Flow::Stop {
-            break;
+        match inbound::deliver(server.handler(), session, packet) {
+            Flow::Continue => {}
+            Flow::Stop => break,
+            Flow::Wait(backpressure) => {
+                if !inbound::wait(session, backpressure).await {
+                    break;
+                }
+            }
         }
     }
     Ok(response::text(Bytes::from_static(b"ok")))

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use sio_core::engine::Frame;
 use thiserror::Error;
 use tokio::sync::Notify;
+use tokio::time::Instant;
 
 use super::outbox::{OutQueue, Outbox, Outgoing};
 use super::{CloseReason, EngineHandler, Handshake, Sid, TransportKind};
@@ -182,6 +183,16 @@ pub(crate) enum UpgradeState {
     Done = 3,
 }
 
+/// Whether the server reads from the client, for the heartbeat: while
+/// backpressure pauses reading, the client's pongs wait unread behind its
+/// other packets, so their absence says nothing about the client.
+#[derive(Debug, Default)]
+struct Reading {
+    paused: bool,
+    /// When reading last resumed after a pause.
+    resumed_at: Option<Instant>,
+}
+
 /// Everything the engine keeps for one session.
 pub(crate) struct Session<H: EngineHandler> {
     pub handle: SessionHandle,
@@ -196,6 +207,8 @@ pub(crate) struct Session<H: EngineHandler> {
     upgrade_changed: Notify,
     awaiting_pong: AtomicBool,
     pong: Notify,
+    reading: Mutex<Reading>,
+    reading_resumed: Notify,
     /// A polling response carried the final `close` packet.
     close_delivered: AtomicBool,
 }
@@ -226,6 +239,8 @@ impl<H: EngineHandler> Session<H> {
             upgrade_changed: Notify::new(),
             awaiting_pong: AtomicBool::new(false),
             pong: Notify::new(),
+            reading: Mutex::new(Reading::default()),
+            reading_resumed: Notify::new(),
             close_delivered: AtomicBool::new(false),
         }
     }
@@ -352,5 +367,44 @@ impl<H: EngineHandler> Session<H> {
     /// Resolves when the outstanding ping has been answered. Cancel safe.
     pub async fn pong(&self) {
         self.pong.notified().await;
+    }
+
+    /// Backpressure: the transport stops reading from the client.
+    pub fn pause_reading(&self) {
+        lock(&self.reading).paused = true;
+    }
+
+    /// The transport reads from the client again.
+    pub fn resume_reading(&self) {
+        {
+            let mut reading = lock(&self.reading);
+            if !reading.paused {
+                return;
+            }
+            reading.paused = false;
+            reading.resumed_at = Some(Instant::now());
+        }
+        self.reading_resumed.notify_waiters();
+    }
+
+    /// Whether reading is paused now.
+    pub fn reading_paused(&self) -> bool {
+        lock(&self.reading).paused
+    }
+
+    /// When reading last resumed after a pause, if it ever was paused.
+    pub fn reading_resumed_at(&self) -> Option<Instant> {
+        lock(&self.reading).resumed_at
+    }
+
+    /// Resolves once reading is not paused. Cancel safe.
+    pub async fn reading_resumed(&self) {
+        loop {
+            let resumed = self.reading_resumed.notified();
+            if !self.reading_paused() {
+                return;
+            }
+            resumed.await;
+        }
     }
 }

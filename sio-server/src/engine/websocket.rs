@@ -20,7 +20,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tracing::Instrument as _;
 
 use super::connection::UpgradedIo;
-use super::inbound::{self, Flow};
+use super::inbound::{self, Flow, Paused};
 use super::outbox::Outbox;
 use super::response::{self, Body};
 use super::session::{Session, UpgradeState};
@@ -194,6 +194,9 @@ pub(crate) fn feed<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WsConnection<S>, 
 }
 
 /// Carries `session` over `ws` until it closes.
+///
+/// Writing goes on while reading is paused by backpressure: a handler
+/// that emits while the client's events wait must not deadlock on it.
 pub(crate) async fn run<H, S>(
     server: &EngineServer<H>,
     session: &Session<H>,
@@ -204,6 +207,7 @@ pub(crate) async fn run<H, S>(
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let handle = &session.handle;
+    let mut paused: Option<Paused<'_, H>> = None;
     let reason = loop {
         tokio::select! {
             biased;
@@ -218,64 +222,72 @@ pub(crate) async fn run<H, S>(
                     }
                 }
             }
-            incoming = ws.next() => {
-                if let Some(reason) = receive(server, session, ws, incoming).await {
-                    handle.close(reason);
+            () = async { paused.as_mut().expect("branch enabled only while paused").await }, if paused.is_some() => {
+                paused = None;
+            }
+            incoming = ws.next(), if paused.is_none() => {
+                match receive(server, session, ws, incoming).await {
+                    Flow::Continue => {}
+                    Flow::Stop => {}
+                    Flow::Wait(backpressure) => paused = Some(Paused::new(session, backpressure)),
                 }
             }
         }
     };
+    drop(paused);
     close(server, ws, &mut outbox, reason).await;
 }
 
-/// Handles one WebSocket read; returns a reason when the session must end.
+/// Handles one WebSocket read. [`Flow::Stop`] means the session has been
+/// closed (for the reason it carries).
 async fn receive<H, S>(
     server: &EngineServer<H>,
     session: &Session<H>,
     ws: &mut WsConnection<S>,
     incoming: Option<Result<WsMessage, ReadError>>,
-) -> Option<CloseReason>
+) -> Flow
 where
     H: EngineHandler,
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let closing = |reason| {
+        session.handle.close(reason);
+        Flow::Stop
+    };
     let packet = match incoming {
-        None => return Some(CloseReason::TransportClose),
+        None => return closing(CloseReason::TransportClose),
         Some(Ok(WsMessage::Close(frame))) => {
             // Boxed: once per connection at most.
             let answer = Box::pin(ws.answer_close(frame.as_ref()));
             let _ = tokio::time::timeout(server.config().ping_timeout, answer).await;
-            return Some(CloseReason::TransportClose);
+            return closing(CloseReason::TransportClose);
         }
         Some(Ok(WsMessage::Text(text))) => match Packet::decode_text(text) {
             Ok(packet) => packet,
             Err(error) => {
                 tracing::debug!(%error, "malformed packet on WebSocket");
-                return Some(CloseReason::ParseError);
+                return closing(CloseReason::ParseError);
             }
         },
         Some(Ok(WsMessage::Binary(data))) => Packet::decode_binary(data),
-        Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => return None,
+        Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => return Flow::Continue,
         Some(Err(ReadError::Protocol(error))) => {
             match error {
                 WsError::TooBig { .. } => tracing::debug!(%error, "WebSocket message over max_payload"),
                 _ => tracing::debug!(%error, "WebSocket protocol error"),
             }
-            return Some(CloseReason::TransportError);
+            return closing(CloseReason::TransportError);
         }
         Some(Err(ReadError::Io(error))) => {
             tracing::debug!(%error, "WebSocket read failed");
-            return Some(if is_connection_lost(&error) {
+            return closing(if is_connection_lost(&error) {
                 CloseReason::TransportClose
             } else {
                 CloseReason::TransportError
             });
         }
     };
-    match inbound::deliver(server.handler(), session, packet) {
-        Flow::Continue => None,
-        Flow::Stop => session.handle.close_reason(),
-    }
+    inbound::deliver(server.handler(), session, packet)
 }
 
 /// Whether a read error only means the peer went away (closed the TCP

@@ -22,7 +22,7 @@ use super::handler::SocketHandler;
 use super::namespace::Namespace;
 use super::{BroadcastOperator, EmitError, RemoteSocket, Room, Socket};
 use crate::config::EngineConfig;
-use crate::engine::{CloseReason, EngineHandler, EngineServer, Handshake, Message, SessionHandle};
+use crate::engine::{CloseReason, Delivery, EngineHandler, EngineServer, Handshake, Message, SessionHandle};
 
 /// The server as handlers see it: emit to namespaces and rooms, act on
 /// sockets. Cloning is cheap.
@@ -356,8 +356,9 @@ impl EngineHandler for SocketIoHandler {
         Client::new(self.server.clone(), session.clone())
     }
 
-    fn on_message(&self, _: &SessionHandle, client: &Arc<Client>, message: Message) {
+    fn on_message(&self, _: &SessionHandle, client: &Arc<Client>, message: Message) -> Delivery {
         client.receive(message);
+        Delivery::Accepted
     }
 
     fn on_close(&self, _: &SessionHandle, client: &Arc<Client>, reason: CloseReason) {

@@ -23,7 +23,9 @@ use std::time::Duration;
 
 use sio_core::engine::Frame;
 use sio_server::config::EngineConfig;
-use sio_server::engine::{CloseReason, EngineHandler, EngineServer, Handshake, Message, SendError, SessionHandle};
+use sio_server::engine::{
+    CloseReason, Delivery, EngineHandler, EngineServer, Handshake, Message, SendError, SessionHandle,
+};
 use tokio::sync::{mpsc, oneshot};
 
 pub use self::http::{Http, Response};
@@ -101,7 +103,7 @@ impl EngineHandler for EchoHandler {
         sid
     }
 
-    fn on_message(&self, session: &SessionHandle, sid: &String, message: Message) {
+    fn on_message(&self, session: &SessionHandle, sid: &String, message: Message) -> Delivery {
         let echo = match &message {
             Message::Text(text) => Frame::message_with(|out| out.push_str(text)),
             Message::Binary(data) => Frame::Binary(data.clone()),
@@ -110,6 +112,7 @@ impl EngineHandler for EchoHandler {
         // The echo fails only when the session is closing, which the test
         // observes through the Closed event.
         let _ = session.send(echo);
+        Delivery::Accepted
     }
 
     fn on_close(&self, _session: &SessionHandle, sid: &String, reason: CloseReason) {
