@@ -97,6 +97,25 @@ proptest! {
     }
 
     #[test]
+    fn socketio_attachments_follow_the_protocol(data in vec(any::<u8>(), 0..96)) {
+        fuzz_targets::socketio_attachments(&data);
+    }
+
+    #[test]
+    fn socketio_attachments_follow_the_protocol_on_programs(
+        ops in vec((prop::sample::select(vec![0u8, 1, 2, 3, 7]), any::<u8>(), any::<u8>(), vec(any::<u8>(), 0..12)), 1..8)
+    ) {
+        // Mostly the generator's own opcodes, so most programs are binary
+        // packets followed by attachments.
+        let mut data = Vec::new();
+        for (opcode, a, b, rest) in ops {
+            data.extend([opcode, a, b]);
+            data.extend(rest);
+        }
+        fuzz_targets::socketio_attachments(&data);
+    }
+
+    #[test]
     fn socketio_decoder_never_panics_on_message_sequences(messages in vec(message(), 1..6)) {
         fuzz_targets::socketio_messages(messages);
     }

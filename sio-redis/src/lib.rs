@@ -59,6 +59,90 @@ use thiserror::Error;
 use crate::link::Link;
 use crate::namespace::NamespaceAdapter;
 
+/// The decoders of messages from other nodes, for the fuzz targets in the
+/// repository's `fuzz/` crate. Not part of the API: hidden from the docs,
+/// and may change in any release.
+#[doc(hidden)]
+pub mod __fuzz {
+    use bytes::Bytes;
+    use sio_core::Value;
+    use sio_server::socketio::{BroadcastOptions, Room};
+
+    pub use crate::message::MessageError;
+    use crate::message::{self, RequestType};
+    pub use crate::msgpack::MsgpackError;
+
+    /// Decodes exactly one msgpack value (the codec of broadcasts).
+    pub fn msgpack_decode(input: &[u8]) -> Result<Value, MsgpackError> {
+        crate::msgpack::decode(input)
+    }
+
+    /// Encodes `value` as msgpack.
+    pub fn msgpack_encode(value: &Value) -> Vec<u8> {
+        crate::msgpack::encode(value)
+    }
+
+    /// Decodes a request or response: JSON when it starts with `{`, msgpack
+    /// otherwise.
+    pub fn message_decode(payload: &[u8]) -> Result<Value, MessageError> {
+        message::decode(payload)
+    }
+
+    /// Encodes a request or response as a node publishes it (JSON, or
+    /// msgpack when it carries binary).
+    pub fn message_encode(message: &Value) -> Bytes {
+        message::encode(message)
+    }
+
+    /// What a node takes from a broadcast `[uid, packet, opts]`: the uid,
+    /// the namespace, the event name, its arguments and the selection.
+    #[derive(Debug)]
+    pub struct Broadcast {
+        /// The publishing node's uid, when it is a string.
+        pub uid: Option<String>,
+        /// The namespace (`/` when the packet names none).
+        pub namespace: String,
+        /// The event name.
+        pub name: String,
+        /// The event's arguments.
+        pub args: Vec<Value>,
+        /// The rooms, exceptions and flags.
+        pub options: BroadcastOptions,
+    }
+
+    /// Decodes a broadcast message as a node's subscriber does.
+    pub fn broadcast(payload: &[u8]) -> Result<Broadcast, MessageError> {
+        let Value::Array(parts) = message::decode(payload)? else {
+            return Err(MessageError::Shape("a broadcast is not an array"));
+        };
+        let mut parts = parts.into_iter();
+        let (Some(uid), Some(packet), options) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(MessageError::Shape("a broadcast has fewer than two parts"));
+        };
+        let (namespace, name, args) = message::event_of_packet(packet)?;
+        let (options, _) = message::options_of(options.as_ref());
+        Ok(Broadcast {
+            uid: uid.as_str().map(str::to_owned),
+            namespace,
+            name,
+            args,
+            options,
+        })
+    }
+
+    /// What a node reads from a request or response object: its type (when
+    /// known), the selection and timeout of `opts`, and `rooms`.
+    pub fn request_fields(request: &Value) -> (Option<u64>, BroadcastOptions, Option<u64>, Vec<Room>) {
+        let kind = request
+            .get("type")
+            .and_then(RequestType::from_value)
+            .map(|kind| kind as u64);
+        let (options, timeout) = message::options_of(request.get("opts"));
+        let rooms = request.get("rooms").map(message::rooms_of).unwrap_or_default();
+        (kind, options, timeout, rooms)
+    }
+}
+
 /// Why the adapter could not start.
 #[derive(Debug, Error)]
 #[non_exhaustive]

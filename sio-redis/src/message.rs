@@ -68,7 +68,7 @@ impl RequestType {
 
 /// A message from Redis that cannot be used.
 #[derive(Debug, Error)]
-pub(crate) enum MessageError {
+pub enum MessageError {
     /// Neither JSON nor msgpack.
     #[error("undecodable message: {0}")]
     Undecodable(String),

@@ -47,7 +47,7 @@ use sio_core::value::{MAX_DEPTH, Map};
 
 /// Errors decoding msgpack.
 #[derive(Debug, thiserror::Error, PartialEq)]
-pub(crate) enum MsgpackError {
+pub enum MsgpackError {
     /// The input ends before the value does, or a length claims more
     /// elements than there are bytes left.
     #[error("msgpack input ends in the middle of a value")]

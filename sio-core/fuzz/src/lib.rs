@@ -7,10 +7,10 @@
 //! with proptest on stable Rust, so they always compile and run.
 
 use bytes::Bytes;
-use sio_core::Str;
 use sio_core::engine::{self, Frame, payload};
-use sio_core::socketio::{Decoder, DecoderLimits, Packet};
+use sio_core::socketio::{Decoder, DecoderLimits, Packet, PacketData, ParseError};
 use sio_core::websocket::{self, Opcode, WsError};
+use sio_core::{Str, Value};
 
 /// One message of a client connection, as the Socket.IO decoder sees it.
 #[derive(Debug, Clone)]
@@ -71,6 +71,213 @@ pub fn socketio_messages(messages: impl IntoIterator<Item = Message>) {
         if let Ok(Some(packet)) = decoded {
             assert_eq!(round_trip(&packet).as_ref(), Some(&packet), "socket.io round trip");
         }
+    }
+}
+
+/// The limits of [`socketio_attachments`]' decoder.
+const ATTACHMENT_LIMITS: DecoderLimits = DecoderLimits {
+    max_attachments: 4,
+    max_attachment_bytes: 64,
+};
+
+/// Socket.IO with binary attachments: the input is a program of messages,
+/// each chosen by one byte (see [`attachment_messages`]): BINARY_EVENT and
+/// BINARY_ACK texts with placeholders (valid, out of range, malformed,
+/// nested) and declared counts that may or may not match, binary messages
+/// of any size around the limit, plain texts, in any order and count.
+///
+/// Besides "no panic" and the round trip, the decoder must follow the
+/// attachment protocol exactly: a binary packet declaring `n` attachments
+/// waits for `n` binary messages (unless their size passes the limit) and
+/// then comes out with no placeholder left, each binary leaf one of those
+/// attachments; a binary message while nothing waits is
+/// [`ParseError::UnexpectedAttachment`], a text while attachments are
+/// expected [`ParseError::TextWhileAwaitingAttachments`]; after any error
+/// nothing waits.
+pub fn socketio_attachments(data: &[u8]) {
+    let mut decoder = Decoder::new(ATTACHMENT_LIMITS);
+    // The attachments of the waiting packet: (declared, received so far).
+    let mut waiting: Option<(usize, Vec<Bytes>)> = None;
+    for message in attachment_messages(data) {
+        match message {
+            Message::Text(text) => {
+                let declared = declared_attachments(&text);
+                let result = decoder.decode_text(Str::from(text));
+                if let Some((declared, received)) = waiting.take() {
+                    assert_eq!(
+                        result,
+                        Err(ParseError::TextWhileAwaitingAttachments {
+                            remaining: declared - received.len()
+                        }),
+                        "text while attachments are awaited"
+                    );
+                } else {
+                    match result {
+                        Ok(None) => {
+                            let declared = declared.expect("waits only for a declared count");
+                            assert!((1..=ATTACHMENT_LIMITS.max_attachments).contains(&declared));
+                            waiting = Some((declared, Vec::new()));
+                        }
+                        Ok(Some(packet)) => check_complete(&packet, None),
+                        Err(_) => {}
+                    }
+                }
+            }
+            Message::Binary(bytes) => {
+                let bytes = Bytes::from(bytes);
+                let result = decoder.decode_binary(bytes.clone());
+                match waiting.as_mut() {
+                    None => assert_eq!(result, Err(ParseError::UnexpectedAttachment), "unexpected attachment"),
+                    Some((declared, received)) => {
+                        received.push(bytes);
+                        let total: usize = received.iter().map(Bytes::len).sum();
+                        if total > ATTACHMENT_LIMITS.max_attachment_bytes {
+                            assert!(
+                                matches!(result, Err(ParseError::AttachmentsTooLarge { .. })),
+                                "attachments over the limit: {result:?}"
+                            );
+                            waiting = None;
+                        } else if received.len() < *declared {
+                            assert_eq!(result, Ok(None), "attachment {} of {declared}", received.len());
+                        } else {
+                            let packet = result
+                                .expect("the last attachment completes the packet")
+                                .expect("a complete packet");
+                            check_complete(&packet, Some(received));
+                            waiting = None;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            decoder.is_awaiting_attachments(),
+            waiting.is_some(),
+            "awaiting attachments"
+        );
+    }
+}
+
+/// A decoded packet survives a round trip; it has no binary leaf unless it
+/// came with `attachments`, and then every binary leaf is one of them and
+/// no placeholder is left (a plain EVENT keeps placeholder-like objects as
+/// JSON, as Node does).
+fn check_complete(packet: &Packet, attachments: Option<&[Bytes]>) {
+    let args = match &packet.data {
+        PacketData::Event { args, .. } | PacketData::Ack { args, .. } => &args[..],
+        _ => &[],
+    };
+    let mut stack: Vec<&Value> = args.iter().collect();
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Binary(data) => assert!(
+                attachments.is_some_and(|attachments| attachments.contains(data)),
+                "binary leaf not from an attachment"
+            ),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => {
+                if attachments.is_some() {
+                    assert_ne!(map.get("_placeholder"), Some(&Value::Bool(true)), "placeholder left");
+                }
+                stack.extend(map.values());
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(round_trip(packet).as_ref(), Some(packet), "socket.io round trip");
+}
+
+/// The attachment count a text declares (`5<n>-` or `6<n>-`), when it is
+/// a plain decimal number.
+fn declared_attachments(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix(['5', '6'])?;
+    let (count, _) = rest.split_once('-')?;
+    if count.is_empty() || !count.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    count.parse().ok()
+}
+
+/// Reads `data` as a program of Socket.IO messages. Each starts with an
+/// opcode byte, its low two bits choosing:
+///
+/// - `0`: a BINARY_EVENT or BINARY_ACK text. The next byte picks the type
+///   (bit 0), the declared count (bits 1-3, 0 to 7), a namespace (bit 4)
+///   and an ack id (bit 5); the one after, how many arguments (low 3
+///   bits); then one byte per argument (see [`attachment_argument`]).
+/// - `1`: a binary message; the next byte is its length (mod 80), the
+///   bytes follow.
+/// - `2`: a text message; the next byte is its length, the text follows.
+/// - `3`: a plain EVENT (`2["x",<byte>]`), or with the opcode's bit 2, a
+///   binary message of `<opcode >> 3` zero bytes.
+pub fn attachment_messages(data: &[u8]) -> Vec<Message> {
+    let mut input = data.iter().copied();
+    let mut messages = Vec::new();
+    while let Some(opcode) = input.next() {
+        let message = match opcode & 3 {
+            0 => {
+                let header = input.next().unwrap_or(0);
+                let count = input.next().unwrap_or(0) & 7;
+                let mut text = String::new();
+                text.push(if header & 1 == 0 { '5' } else { '6' });
+                text.push_str(&format!("{}-", (header >> 1) & 7));
+                if header & 0x10 != 0 {
+                    text.push_str("/n,");
+                }
+                if header & 0x20 != 0 {
+                    text.push('7');
+                }
+                text.push('[');
+                let mut items = Vec::new();
+                if header & 1 == 0 {
+                    items.push("\"ev\"".to_owned());
+                }
+                for _ in 0..count {
+                    items.push(attachment_argument(input.next().unwrap_or(0)));
+                }
+                text.push_str(&items.join(","));
+                text.push(']');
+                Message::Text(text)
+            }
+            1 => {
+                let len = usize::from(input.next().unwrap_or(0) % 80);
+                Message::Binary(input.by_ref().take(len).collect())
+            }
+            2 => {
+                let len = usize::from(input.next().unwrap_or(0));
+                let bytes: Vec<u8> = input.by_ref().take(len).collect();
+                Message::Text(String::from_utf8_lossy(&bytes).into_owned())
+            }
+            _ if opcode & 4 != 0 => Message::Binary(vec![0; usize::from(opcode >> 3)]),
+            _ => Message::Text(format!("2[\"x\",{}]", opcode >> 3)),
+        };
+        messages.push(message);
+    }
+    messages
+}
+
+/// One argument of a generated binary packet: mostly placeholders (the
+/// byte's low 3 bits are `num`, which may be out of range), some nested,
+/// some malformed, some plain values.
+fn attachment_argument(byte: u8) -> String {
+    let num = byte & 7;
+    let placeholder = format!("{{\"_placeholder\":true,\"num\":{num}}}");
+    match byte >> 3 {
+        0..=11 => placeholder,
+        12..=15 => format!("[{placeholder},{placeholder}]"),
+        16..=18 => format!("{{\"file\":{placeholder},\"n\":{num}}}"),
+        19 => "{\"_placeholder\":true}".to_owned(),
+        20 => format!("{{\"_placeholder\":true,\"num\":\"{num}\"}}"),
+        21 => format!("{{\"_placeholder\":true,\"num\":-{num}}}"),
+        22 => format!("{{\"_placeholder\":true,\"num\":{num}.0}}"),
+        23 => format!("{{\"_placeholder\":false,\"num\":{num}}}"),
+        24 => format!("{{\"_placeholder\":1,\"num\":{num}}}"),
+        25 => format!("{{\"num\":{num},\"_placeholder\":true,\"_placeholder\":true}}"),
+        26 => format!("{{\"_placeholder\":true,\"num\":1{num}000000000000000000000}}"),
+        27 => "null".to_owned(),
+        28 => format!("\"{num}\""),
+        29 => format!("{{\"a\":[[{{\"b\":{placeholder}}}]]}}"),
+        _ => num.to_string(),
     }
 }
 
