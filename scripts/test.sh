@@ -17,7 +17,8 @@
 #                  loopback ports); see the marked "EXTEND HERE" places
 #   3. checks      cargo fmt --check, cargo clippy -D warnings
 #   4. tests       doctests (cargo test --doc; nextest does not run them),
-#                  then every other test with cargo nextest
+#                  then every other test with cargo nextest, then a few
+#                  seconds of every fuzz target (scripts/fuzz.sh --smoke)
 #   5. summary     one line per step, then the test totals
 #
 # Environment:
@@ -353,6 +354,21 @@ fi
 # EXTEND HERE: test suites that do not run under cargo (none yet: the
 # interop tests are Rust tests that spawn node / python through the
 # SIO_TEST_* variables above).
+
+# Fuzz smoke: every cargo-fuzz target for a few seconds, seeded from the
+# committed corpora (scripts/fuzz.sh --smoke; a crash fails the step).
+# Needs the nightly toolchain; installs cargo-fuzz when it is missing.
+fuzz_smoke() {
+    cargo +nightly --version >/dev/null 2>&1 \
+        || { echo "the nightly toolchain is missing (rustup toolchain install nightly)" >&2; return 1; }
+    if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+        log "cargo-fuzz is missing: cargo install cargo-fuzz --locked"
+        # Not into the workspace's target dir.
+        env -u CARGO_TARGET_DIR cargo install cargo-fuzz --locked || return 1
+    fi
+    "$ROOT/scripts/fuzz.sh" --smoke
+}
+step "fuzz smoke" - fuzz_smoke
 
 # --- summary ---
 doc_passed=$(count_libtest "$LOG_DIR/doc.log" passed)
