@@ -109,7 +109,7 @@ pub use sio_server::consumer::{
 };
 pub use sio_server::socketio::{
     Ack, AckError, AckSendError, BroadcastOperator, ConnectError, DisconnectReason, EmitError, IntoArgs, Room, Server,
-    Socket, SocketIoConfig,
+    ServerStats, Socket, SocketIoConfig,
 };
 
 /// Turns an inherent impl block into the consumer of one Socket.IO

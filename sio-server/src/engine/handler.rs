@@ -101,9 +101,6 @@ pub enum CloseReason {
     ServerShutdown,
     /// The client did not read fast enough: its outbound queue was full.
     BufferFull,
-    /// The client sent faster than the server could handle: the layer
-    /// above found its inbound queue full.
-    InboundOverflow,
 }
 
 impl CloseReason {
@@ -117,7 +114,6 @@ impl CloseReason {
             CloseReason::ForcedClose => "forced close",
             CloseReason::ServerShutdown => "server shutting down",
             CloseReason::BufferFull => "outbound buffer full",
-            CloseReason::InboundOverflow => "inbound queue full",
         }
     }
 }

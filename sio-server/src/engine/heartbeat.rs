@@ -66,43 +66,37 @@ fn ping<H: EngineHandler>(session: &Session<H>) -> bool {
 ///
 /// Only time during which the server reads counts. While backpressure
 /// pauses reading, the pong may be waiting unread behind the client's
-/// other packets: the timeout starts afresh when reading resumes, and
-/// meanwhile the client keeps getting pings, so that its own timer (which
-/// expects a ping every `ping_interval + ping_timeout`) does not give up on
-/// a server that is merely busy.
+/// other packets: the deadline moves on while the pause lasts and is
+/// `ping_timeout` after reading resumed at the earliest. Meanwhile the
+/// client keeps getting a ping every `ping_interval`, so that its own timer
+/// (which expects one every `ping_interval + ping_timeout`) does not give
+/// up on a server that is merely busy.
 async fn pong_within_timeout<H: EngineHandler>(session: &Session<H>, sent_at: Instant, config: &EngineConfig) -> bool {
     let mut deadline = sent_at + config.ping_timeout;
-    loop {
-        if tokio::time::timeout_at(deadline, session.pong()).await.is_ok() {
-            return true;
-        }
-        if session.reading_paused() {
-            tracing::trace!("pong overdue while reading is paused; waiting for reading to resume");
-            tokio::select! {
-                () = session.pong() => return true,
-                alive = ping_while_paused(session, config.ping_interval) => if !alive {
-                    return true; // closed meanwhile; the caller sees it
-                },
-            }
-            deadline = Instant::now() + config.ping_timeout;
-            continue;
-        }
-        match session.reading_resumed_at() {
-            Some(resumed) if resumed + config.ping_timeout > deadline => deadline = resumed + config.ping_timeout,
-            _ => return false,
-        }
-    }
-}
-
-/// Pings every `interval` until reading resumes; `false` if the session
-/// closed meanwhile.
-async fn ping_while_paused<H: EngineHandler>(session: &Session<H>, interval: std::time::Duration) -> bool {
+    let mut next_ping = sent_at + config.ping_interval;
     loop {
         tokio::select! {
-            () = session.reading_resumed() => return true,
-            () = tokio::time::sleep(interval) => if !ping(session) {
-                return false;
-            },
+            biased;
+            () = session.pong() => return true,
+            () = tokio::time::sleep_until(next_ping) => {
+                if session.reading_paused() && !ping(session) {
+                    return true; // closed meanwhile; the caller sees it
+                }
+                next_ping += config.ping_interval;
+            }
+            () = tokio::time::sleep_until(deadline) => {
+                if session.reading_paused() {
+                    tracing::trace!("pong overdue while reading is paused: not counted");
+                    deadline = Instant::now() + config.ping_timeout;
+                    continue;
+                }
+                match session.reading_resumed_at() {
+                    Some(resumed) if resumed + config.ping_timeout > deadline => {
+                        deadline = resumed + config.ping_timeout;
+                    }
+                    _ => return false,
+                }
+            }
         }
     }
 }

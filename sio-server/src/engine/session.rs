@@ -208,7 +208,6 @@ pub(crate) struct Session<H: EngineHandler> {
     awaiting_pong: AtomicBool,
     pong: Notify,
     reading: Mutex<Reading>,
-    reading_resumed: Notify,
     /// A polling response carried the final `close` packet.
     close_delivered: AtomicBool,
 }
@@ -240,7 +239,6 @@ impl<H: EngineHandler> Session<H> {
             awaiting_pong: AtomicBool::new(false),
             pong: Notify::new(),
             reading: Mutex::new(Reading::default()),
-            reading_resumed: Notify::new(),
             close_delivered: AtomicBool::new(false),
         }
     }
@@ -376,15 +374,11 @@ impl<H: EngineHandler> Session<H> {
 
     /// The transport reads from the client again.
     pub fn resume_reading(&self) {
-        {
-            let mut reading = lock(&self.reading);
-            if !reading.paused {
-                return;
-            }
+        let mut reading = lock(&self.reading);
+        if reading.paused {
             reading.paused = false;
             reading.resumed_at = Some(Instant::now());
         }
-        self.reading_resumed.notify_waiters();
     }
 
     /// Whether reading is paused now.
@@ -395,16 +389,5 @@ impl<H: EngineHandler> Session<H> {
     /// When reading last resumed after a pause, if it ever was paused.
     pub fn reading_resumed_at(&self) -> Option<Instant> {
         lock(&self.reading).resumed_at
-    }
-
-    /// Resolves once reading is not paused. Cancel safe.
-    pub async fn reading_resumed(&self) {
-        loop {
-            let resumed = self.reading_resumed.notified();
-            if !self.reading_paused() {
-                return;
-            }
-            resumed.await;
-        }
     }
 }

@@ -9,9 +9,10 @@ use sio_core::socketio::{Decoder, Packet, PacketData};
 use tokio::task::AbortHandle;
 
 use super::emit::encode;
+use super::event_queue::Refused;
 use super::handler::Event;
-use super::{Ack, DisconnectReason, Server, Socket, lifecycle};
-use crate::engine::{CloseReason, Message, SessionHandle};
+use super::{Ack, DisconnectReason, Server, Socket, backpressure, lifecycle};
+use crate::engine::{Backpressure, CloseReason, Delivery, Message, SessionHandle};
 
 /// What a socket's task tells its client: accepted, or gone. Only a weak
 /// reference: the socket names itself, and the task keeps this for the
@@ -93,7 +94,7 @@ impl Client {
     }
 
     /// A message from the Engine.IO session.
-    pub(crate) fn receive(self: &Arc<Self>, message: Message) {
+    pub(crate) fn receive(self: &Arc<Self>, message: Message) -> Delivery {
         let decoded = {
             let mut decoder = lock(&self.decoder);
             match message {
@@ -102,16 +103,17 @@ impl Client {
             }
         };
         match decoded {
-            Ok(Some(packet)) => self.route(packet),
+            Ok(Some(packet)) => return self.route(packet),
             Ok(None) => {}
             Err(error) => {
                 tracing::debug!(sid = %self.engine.sid(), %error, "invalid Socket.IO packet, closing the session");
                 self.engine.close(CloseReason::ParseError);
             }
         }
+        Delivery::Accepted
     }
 
-    fn route(self: &Arc<Self>, packet: Packet) {
+    fn route(self: &Arc<Self>, packet: Packet) -> Delivery {
         let namespace = packet.namespace;
         match packet.data {
             PacketData::Connect(auth) => self.connect(namespace, auth),
@@ -121,19 +123,23 @@ impl Client {
                 }
             }
             PacketData::Event { name, args, ack_id } => {
-                let joined = lock(&self.joined);
-                let Some(joined) = joined.get(&namespace) else {
-                    tracing::trace!(%namespace, "event for a namespace not joined, ignored");
-                    return;
+                let socket = {
+                    let joined = lock(&self.joined);
+                    let Some(joined) = joined.get(&namespace) else {
+                        tracing::trace!(%namespace, "event for a namespace not joined, ignored");
+                        return Delivery::Accepted;
+                    };
+                    joined.socket.clone()
                 };
-                let ack = ack_id.map(|id| Ack::new(joined.socket.clone(), id));
-                if joined.socket.queue_event(Box::new(Event { name, args, ack })).is_err() {
-                    tracing::warn!(
-                        sid = %self.engine.sid(),
-                        %namespace,
-                        "client sends events faster than its handlers run: queue full, closing the session"
-                    );
-                    self.engine.close(CloseReason::InboundOverflow);
+                let ack = ack_id.map(|id| Ack::new(socket.clone(), id));
+                match socket.queue_event(Box::new(Event { name, args, ack })) {
+                    Ok(()) => {}
+                    Err(Refused::Full(event)) => {
+                        return Delivery::Wait(Backpressure::new(backpressure::queue_when_room(socket, event)));
+                    }
+                    Err(Refused::Closed(event)) => {
+                        tracing::debug!(socket = %socket.id(), event = %event.name, "event for a disconnected socket, dropped");
+                    }
                 }
             }
             PacketData::Ack { args, ack_id } => {
@@ -145,6 +151,7 @@ impl Client {
                 tracing::debug!(sid = %self.engine.sid(), "CONNECT_ERROR from a client, ignored");
             }
         }
+        Delivery::Accepted
     }
 
     fn connect(self: &Arc<Self>, namespace: Str, auth: Option<sio_core::Value>) {

@@ -19,9 +19,20 @@ pub struct SocketIoConfig {
     pub max_attachments: usize,
     /// Total bytes of the attachments of one packet (10 MB).
     pub max_attachment_bytes: usize,
-    /// Events of one socket waiting for its handler; a client that sends
-    /// faster than its handler runs past this is disconnected (1024).
+    /// Events of one socket waiting for its handler (1024). When they are
+    /// this many, the server stops reading from that client until the
+    /// handler takes one: the client is slowed down, never disconnected
+    /// and never loses an event (backpressure).
     pub max_queued_events: usize,
+    /// How long a client may keep its socket's handler continuously behind
+    /// (its event queue found full, and not run empty since) before the
+    /// socket is disconnected: the client gets a DISCONNECT packet (its
+    /// reason is `io server disconnect`), the disconnect hook gets
+    /// [`DisconnectReason::InboundOverflow`](super::DisconnectReason::InboundOverflow),
+    /// and a warning is logged. For abuse only: `None` (the default) never
+    /// disconnects, since a client that sends forever is already held back
+    /// by TCP and costs at most `max_queued_events` events of memory.
+    pub max_inbound_backlog: Option<Duration>,
 }
 
 impl Default for SocketIoConfig {
@@ -32,6 +43,7 @@ impl Default for SocketIoConfig {
             max_attachments: 10,
             max_attachment_bytes: 10_000_000,
             max_queued_events: 1024,
+            max_inbound_backlog: None,
         }
     }
 }

@@ -20,7 +20,8 @@ const HELD_BACK_PACING: Duration = Duration::from_millis(1);
 /// telling its client through `link` when it is accepted and when it ends.
 ///
 /// Events come from the socket's queue in the order the client sent them
-/// and run one at a time. Acknowledgements bypass this queue, so a handler awaiting one
+/// and run one at a time; those queued before a disconnect still run,
+/// before the disconnect hook. Acknowledgements bypass this queue, so a handler awaiting one
 /// is not blocked by itself.
 pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, link: ClientLink) {
     let _live = socket.server().track_socket();
@@ -44,6 +45,14 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, lin
         // Forgotten before the refusal goes out, so a client retrying at
         // once is not taken for a second CONNECT of a joined namespace.
         socket.close(DisconnectReason::ServerNamespaceDisconnect);
+        let dropped = socket.clear_events();
+        if dropped > 0 {
+            tracing::debug!(
+                namespace = socket.namespace(),
+                dropped,
+                "events sent before a refused connect, dropped"
+            );
+        }
         namespace.remove(socket.id());
         link.ended(&socket);
         refuse(&socket, refusal);
@@ -66,14 +75,14 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, lin
     loop {
         tokio::select! {
             biased;
-            event = socket.next_event() => {
-                let name = event.name.clone();
-                if AssertUnwindSafe(handler.event(&socket, *event)).catch_unwind().await.is_err() {
-                    tracing::error!(namespace = socket.namespace(), event = %name, "event handler panicked");
-                }
-            }
+            event = socket.next_event() => run_event(&mut *handler, &socket, event).await,
             _ = socket.disconnected() => break,
         }
+    }
+    // Events accepted before the disconnect still run, in order (a client
+    // may emit and leave at once); the queue takes nothing new since.
+    while let Some(event) = socket.try_next_event() {
+        run_event(&mut *handler, &socket, event).await;
     }
     let reason = socket.disconnected().await;
     tracing::debug!(socket = %socket.id(), namespace = socket.namespace(), %reason, "disconnected");
@@ -84,8 +93,20 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, lin
     {
         tracing::error!(namespace = socket.namespace(), "disconnect hook panicked");
     }
+    socket.clear_events();
     namespace.remove(socket.id());
     link.ended(&socket);
+}
+
+async fn run_event(handler: &mut dyn SocketHandler, socket: &Socket, event: Box<super::handler::Event>) {
+    let name = event.name.clone();
+    if AssertUnwindSafe(handler.event(socket, *event))
+        .catch_unwind()
+        .await
+        .is_err()
+    {
+        tracing::error!(namespace = socket.namespace(), event = %name, "event handler panicked");
+    }
 }
 
 fn refuse(socket: &Socket, refusal: ConnectError) {

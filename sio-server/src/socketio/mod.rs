@@ -24,6 +24,7 @@
 
 mod ack;
 pub mod adapter;
+mod backpressure;
 mod broadcast;
 mod client;
 mod config;
@@ -49,7 +50,7 @@ pub use emit::IntoArgs;
 pub use error::{AckError, AckSendError, ConnectError, EmitError};
 pub use handler::{BoxFuture, Event, HandlerFactory, SocketHandler};
 pub use reason::DisconnectReason;
-pub use server::{BuildError, Server, SocketIo, SocketIoBuilder, SocketIoHandler};
+pub use server::{BuildError, Server, ServerStats, SocketIo, SocketIoBuilder, SocketIoHandler};
 pub use socket::Socket;
 
 /// A socket id: random, URL-safe, distinct from the Engine.IO session id.

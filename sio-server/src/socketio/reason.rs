@@ -27,8 +27,8 @@ pub enum DisconnectReason {
     ForcedClose,
     /// The client read too slowly and its outbound queue filled up.
     BufferFull,
-    /// The client sent events faster than its handler ran, past
-    /// `max_queued_events`.
+    /// The client kept its handler behind for longer than the server's
+    /// `max_inbound_backlog` (off by default).
     InboundOverflow,
 }
 
@@ -45,7 +45,7 @@ impl DisconnectReason {
             DisconnectReason::ServerShutdown => "server shutting down",
             DisconnectReason::ForcedClose => "forced close",
             DisconnectReason::BufferFull => "outbound buffer full",
-            DisconnectReason::InboundOverflow => "inbound queue full",
+            DisconnectReason::InboundOverflow => "inbound backlog",
         }
     }
 }
@@ -59,7 +59,6 @@ impl From<CloseReason> for DisconnectReason {
             CloseReason::ForcedClose => DisconnectReason::ForcedClose,
             CloseReason::ServerShutdown => DisconnectReason::ServerShutdown,
             CloseReason::BufferFull => DisconnectReason::BufferFull,
-            CloseReason::InboundOverflow => DisconnectReason::InboundOverflow,
             _ => DisconnectReason::TransportError,
         }
     }

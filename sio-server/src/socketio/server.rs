@@ -41,6 +41,23 @@ struct ServerInner {
     /// Socket tasks still running (connect hook to end of disconnect hook).
     live_sockets: AtomicUsize,
     socket_ended: Notify,
+    /// [`Socket`]s in memory, whether their task runs or not: what a leak
+    /// would make grow.
+    socket_objects: AtomicUsize,
+}
+
+/// Figures about the server's sockets, read with [`Server::stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ServerStats {
+    /// Sockets whose task runs: from the CONNECT to the end of the
+    /// disconnect hook.
+    pub sockets_running: usize,
+    /// Sockets still in memory, running or not. Above `sockets_running`
+    /// only while something (a handler's clone, a pending broadcast) still
+    /// holds an ended socket; it returns to `sockets_running` when they let
+    /// go.
+    pub sockets_in_memory: usize,
 }
 
 /// Counts one running socket task while it lives.
@@ -118,6 +135,22 @@ impl Server {
     /// The sockets of `/`.
     pub async fn fetch_sockets(&self) -> Result<Vec<RemoteSocket>, EmitError> {
         self.of("/").fetch_sockets().await
+    }
+
+    /// Figures about this node's sockets.
+    pub fn stats(&self) -> ServerStats {
+        ServerStats {
+            sockets_running: self.inner.live_sockets.load(Ordering::Acquire),
+            sockets_in_memory: self.inner.socket_objects.load(Ordering::Acquire),
+        }
+    }
+
+    pub(crate) fn socket_created(&self) {
+        self.inner.socket_objects.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub(crate) fn socket_dropped(&self) {
+        self.inner.socket_objects.fetch_sub(1, Ordering::AcqRel);
     }
 
     pub(crate) fn track_socket(&self) -> LiveSocket {
@@ -272,6 +305,7 @@ impl SocketIoBuilder {
                 config: self.config,
                 live_sockets: AtomicUsize::new(0),
                 socket_ended: Notify::new(),
+                socket_objects: AtomicUsize::new(0),
             }),
         };
         let engine = EngineServer::new(self.engine, SocketIoHandler { server: server.clone() });
@@ -357,8 +391,7 @@ impl EngineHandler for SocketIoHandler {
     }
 
     fn on_message(&self, _: &SessionHandle, client: &Arc<Client>, message: Message) -> Delivery {
-        client.receive(message);
-        Delivery::Accepted
+        client.receive(message)
     }
 
     fn on_close(&self, _: &SessionHandle, client: &Arc<Client>, reason: CloseReason) {

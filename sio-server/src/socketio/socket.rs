@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 
 use super::ack::PendingAcks;
 use super::emit::{IntoArgs, check_event_name, encode, event_frames};
-use super::event_queue::{EventQueue, QueueFull};
+use super::event_queue::{EventQueue, Refused};
 use super::handler::Event;
 use super::namespace::Namespace;
 use super::{AckError, BroadcastOperator, DisconnectReason, EmitError, Room, Server, SocketId};
@@ -49,6 +49,12 @@ struct SocketInner {
     data: Mutex<http::Extensions>,
 }
 
+impl Drop for SocketInner {
+    fn drop(&mut self) {
+        self.server.socket_dropped();
+    }
+}
+
 impl std::fmt::Debug for Socket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Socket")
@@ -64,6 +70,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Socket {
     pub(crate) fn new(namespace: Arc<Namespace>, server: Server, engine: SessionHandle, auth: Option<Value>) -> Self {
+        server.socket_created();
         Socket {
             inner: Arc::new(SocketInner {
                 id: SocketId::generate(),
@@ -226,11 +233,16 @@ impl Socket {
     /// [`DisconnectReason::ServerNamespaceDisconnect`]. The Engine.IO
     /// connection stays open for the client's other namespaces.
     pub fn disconnect(&self) {
+        self.disconnect_with(DisconnectReason::ServerNamespaceDisconnect);
+    }
+
+    /// [`disconnect`](Self::disconnect), with the reason the hook sees.
+    pub(crate) fn disconnect_with(&self, reason: DisconnectReason) {
         if !self.connected() {
             return;
         }
         let _ = self.send_frames(encode(&Packet::disconnect(self.namespace_str().clone())));
-        self.close(DisconnectReason::ServerNamespaceDisconnect);
+        self.close(reason);
     }
 
     /// Closes the whole connection (every namespace of this client).
@@ -333,6 +345,7 @@ impl Socket {
         }
         self.inner.state.store(DISCONNECTED, Ordering::Release);
         lock(&self.inner.held_back).clear();
+        self.inner.events.close();
         self.inner.acks.clear();
         self.inner.disconnected.notify_waiters();
         true
@@ -354,15 +367,40 @@ impl Socket {
     }
 
     /// Queues an event from the client for the socket's handler, unless
-    /// `max_queued_events` are already waiting.
-    pub(crate) fn queue_event(&self, event: Box<Event>) -> Result<(), QueueFull> {
+    /// `max_queued_events` are already waiting or the socket is
+    /// disconnected.
+    pub(crate) fn queue_event(&self, event: Box<Event>) -> Result<(), Refused> {
         let limit = self.inner.server.config().max_queued_events;
         self.inner.events.push(event, limit)
+    }
+
+    /// Queues an event, waiting for room; gives it back if the socket
+    /// disconnects first.
+    pub(crate) async fn queue_event_when_room(&self, event: Box<Event>) -> Result<(), Box<Event>> {
+        let limit = self.inner.server.config().max_queued_events;
+        self.inner.events.push_when_room(event, limit).await
+    }
+
+    /// Since when the socket's handler has been behind its client (see
+    /// `max_inbound_backlog`).
+    pub(crate) fn backlog_since(&self) -> Option<tokio::time::Instant> {
+        self.inner.events.backlog_since()
     }
 
     /// The next event from the client, waiting for one. Cancel safe.
     pub(crate) async fn next_event(&self) -> Box<Event> {
         self.inner.events.next().await
+    }
+
+    /// The next event already queued, if any.
+    pub(crate) fn try_next_event(&self) -> Option<Box<Event>> {
+        self.inner.events.try_next()
+    }
+
+    /// Drops the events still queued, and with them the acks that hold
+    /// this socket. Every way a socket ends goes through here.
+    pub(crate) fn clear_events(&self) -> usize {
+        self.inner.events.clear()
     }
 }
 

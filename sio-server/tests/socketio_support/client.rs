@@ -85,6 +85,7 @@ pub struct RawClient {
     inbox: VecDeque<EngineIn>,
     answer_pings: bool,
     pings_seen: usize,
+    last_post: Option<(u16, String)>,
 }
 
 impl Drop for RawClient {
@@ -145,6 +146,7 @@ impl RawClient {
             inbox: VecDeque::new(),
             answer_pings: true,
             pings_seen: 0,
+            last_post: None,
         }
     }
 
@@ -180,14 +182,11 @@ impl RawClient {
                     })
                     .collect();
                 let response = http.post_packets(&self.sid, &records.join("\x1e")).await;
-                if (response.status, response.text().as_str()) != (200, "ok") {
-                    eprintln!(
-                        "POST on {} answered {} {:?}",
-                        self.sid,
-                        response.status,
-                        response.text()
-                    );
+                let answer = (response.status, response.text());
+                if answer != (200, "ok".to_owned()) {
+                    eprintln!("POST on {} answered {} {:?}", self.sid, answer.0, answer.1);
                 }
+                self.last_post = Some(answer);
             }
             Conn::WebSocket(ws) => {
                 for item in batch {
@@ -199,6 +198,11 @@ impl RawClient {
                 }
             }
         }
+    }
+
+    /// The status and body of the last POST (polling only).
+    pub fn last_post(&self) -> Option<&(u16, String)> {
+        self.last_post.as_ref()
     }
 
     /// Sends one Socket.IO packet (text), e.g. `2["chat","hi"]`.

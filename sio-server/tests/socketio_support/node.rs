@@ -21,3 +21,10 @@ const SCRIPT_TIMEOUT: Duration = Duration::from_secs(60);
 pub async fn run(script: &str, url: &str, transport: Transport) -> Json {
     runner::run_node_json(&[script, url, transport.name()], SCRIPT_TIMEOUT).await
 }
+
+/// Like [`run`], with more arguments after the transport.
+pub async fn run_args(script: &str, url: &str, transport: Transport, extra: &[&str]) -> Json {
+    let mut args = vec![script, url, transport.name()];
+    args.extend_from_slice(extra);
+    runner::run_node_json(&args, SCRIPT_TIMEOUT).await
+}
