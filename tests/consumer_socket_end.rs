@@ -63,6 +63,27 @@ impl Ending {
     }
 }
 
+/// Asks its client for an ack inside the connect hook, and logs what that
+/// gave.
+struct AsksEarly {
+    log: Log,
+}
+
+impl AsksEarly {
+    fn new(log: &Log) -> Self {
+        AsksEarly { log: log.clone() }
+    }
+}
+
+#[consumer(namespace = "/asks-early", new = AsksEarly::new)]
+impl AsksEarly {
+    async fn connect(&mut self, socket: &Socket) -> bool {
+        let answer = socket.emit_with_ack("hello", &1).await;
+        self.log.push(format!("asked: {answer:?}"));
+        true
+    }
+}
+
 /// Waits until no socket is left in memory. Nothing announces a drop, so
 /// this polls; the bound makes a leak fail the test.
 async fn no_socket_left(server: &TestServer) {
@@ -145,6 +166,25 @@ async fn events_sent_before_the_client_leaves_run_in_order_before_the_disconnect
         ]
     );
     no_socket_left(&server).await;
+    client.close().await;
+    server.shutdown().await;
+}
+
+/// The client cannot answer before its CONNECT reply, which the hook holds
+/// back: refused at once with a clear error, instead of a 30 s wait that
+/// delayed the reply by as much.
+#[tokio::test]
+async fn emit_with_ack_inside_the_connect_hook_fails_at_once() {
+    let log = Log::default();
+    let server = TestServer::start(App::builder().state(log.clone())).await;
+    let started = std::time::Instant::now();
+    let client = server.client().await.joined("/asks-early").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the CONNECT reply came at once ({:?})",
+        started.elapsed()
+    );
+    assert_eq!(log.entries(), ["asked: Err(Connecting)"]);
     client.close().await;
     server.shutdown().await;
 }

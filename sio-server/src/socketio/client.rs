@@ -30,8 +30,9 @@ impl ClientLink {
         }
     }
 
-    /// `socket` is done (refused, or after its disconnect hook): the
-    /// client forgets it, so a new CONNECT to the namespace starts afresh.
+    /// `socket` is done (refused, or disconnected; its disconnect hook may
+    /// still be running): the client forgets it, so a new CONNECT to the
+    /// namespace starts afresh.
     pub fn ended(&self, socket: &Socket) {
         if let Some(client) = self.client.upgrade() {
             let mut joined = lock(&client.joined);

@@ -58,19 +58,30 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, lin
         refuse(&socket, refusal);
         return;
     }
-    link.accepted();
     // When these fail the session is closing, and its close reaches the
     // socket below: the disconnect hook still runs.
-    if let Ok(true) = socket.confirm() {
-        // What the connect hook emitted follows the CONNECT reply one timer
-        // tick later, in a write of its own, as the reference server's
-        // one-write-in-flight transport sends it: clients that handle one
-        // frame per read (the official protocol test suite does) see both
-        // packets.
-        // Boxed: a timer is large, and this one runs once.
-        Box::pin(tokio::time::sleep(HELD_BACK_PACING)).await;
+    match socket.confirm() {
+        Ok(held_back) => {
+            link.accepted();
+            if held_back {
+                // What the connect hook emitted follows the CONNECT reply
+                // one timer tick later, in a write of its own, as the
+                // reference server's one-write-in-flight transport sends
+                // it: clients that handle one frame per read (the official
+                // protocol test suite does) see both packets.
+                // Boxed: a timer is large, and this one runs once.
+                Box::pin(tokio::time::sleep(HELD_BACK_PACING)).await;
+            }
+        }
+        // The connect timer keeps running: a session left with no
+        // namespace is closed when it expires.
+        Err(_) if socket.take_owed_goodbye() => socket.confirm_disconnected(),
+        Err(_) => {}
     }
     let _ = socket.release();
+    if socket.take_owed_goodbye() {
+        socket.send_goodbye();
+    }
     tracing::debug!(socket = %socket.id(), namespace = socket.namespace(), "connected");
     loop {
         tokio::select! {
@@ -79,6 +90,10 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, lin
             _ = socket.disconnected() => break,
         }
     }
+    // Forgotten by its client at once, not after the hook: a client told
+    // `io server disconnect` may connect again right away, and its CONNECT
+    // must start a new socket, not be taken for a duplicate of this one.
+    link.ended(&socket);
     // Events accepted before the disconnect still run, in order (a client
     // may emit and leave at once); the queue takes nothing new since.
     while let Some(event) = socket.try_next_event() {
@@ -95,7 +110,6 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, lin
     }
     socket.clear_events();
     namespace.remove(socket.id());
-    link.ended(&socket);
 }
 
 async fn run_event(handler: &mut dyn SocketHandler, socket: &Socket, event: Box<super::handler::Event>) {

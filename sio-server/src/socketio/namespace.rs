@@ -69,6 +69,29 @@ impl Namespace {
         self.adapter.del_all(socket);
     }
 
+    /// Adds `socket` to `rooms` if it is still registered here. A join can
+    /// race the socket's end (a task holding a clone, a remote join, a bulk
+    /// operation): checked before and after, so that whichever order the
+    /// join and [`remove`](Self::remove) take, no ghost stays in the room
+    /// index.
+    pub fn join(&self, socket: &SocketId, rooms: &[Room]) {
+        if !self.is_registered(socket) {
+            tracing::trace!(%socket, "join of a socket that has left the namespace, ignored");
+            return;
+        }
+        self.adapter.add_all(socket, rooms);
+        if !self.is_registered(socket) {
+            self.adapter.del_all(socket);
+        }
+    }
+
+    fn is_registered(&self, socket: &SocketId) -> bool {
+        self.sockets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(socket)
+    }
+
     pub fn socket(&self, id: &str) -> Option<Socket> {
         self.sockets
             .read()

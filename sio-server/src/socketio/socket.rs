@@ -1,6 +1,6 @@
 //! [`Socket`]: one client connected to one namespace.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -42,6 +42,8 @@ struct SocketInner {
     auth: Option<Value>,
     state: AtomicU8,
     held_back: Mutex<Vec<Vec<Frame>>>,
+    /// `disconnect()` came while connecting: a DISCONNECT follows the reply.
+    goodbye_owed: AtomicBool,
     disconnect_reason: OnceLock<DisconnectReason>,
     disconnected: Notify,
     acks: PendingAcks,
@@ -80,6 +82,7 @@ impl Socket {
                 auth,
                 state: AtomicU8::new(CONNECTING),
                 held_back: Mutex::new(Vec::new()),
+                goodbye_owed: AtomicBool::new(false),
                 disconnect_reason: OnceLock::new(),
                 disconnected: Notify::new(),
                 acks: PendingAcks::default(),
@@ -169,6 +172,9 @@ impl Socket {
         timeout: Duration,
     ) -> Result<Vec<Value>, AckError> {
         check_event_name(event)?;
+        if self.inner.state.load(Ordering::Acquire) == CONNECTING {
+            return Err(AckError::Connecting);
+        }
         let args = vec![sio_core::value::to_value(data).map_err(EmitError::from)?];
         let ack_id = self.inner.namespace.next_ack_id();
         let answer = self.inner.acks.expect_single(ack_id);
@@ -182,15 +188,16 @@ impl Socket {
         }
     }
 
-    /// Joins `room`. Joining twice is harmless.
+    /// Joins `room`. Joining twice is harmless; a socket that has left its
+    /// namespace (after its disconnect hook) joins nothing.
     pub fn join(&self, room: impl Into<Room>) {
-        self.inner.namespace.adapter.add_all(self.id(), &[room.into()]);
+        self.inner.namespace.join(self.id(), &[room.into()]);
     }
 
-    /// Joins every room of `rooms`.
+    /// Joins every room of `rooms` (see [`join`](Self::join)).
     pub fn join_all<R: Into<Room>>(&self, rooms: impl IntoIterator<Item = R>) {
         let rooms: Vec<Room> = rooms.into_iter().map(Into::into).collect();
-        self.inner.namespace.adapter.add_all(self.id(), &rooms);
+        self.inner.namespace.join(self.id(), &rooms);
     }
 
     /// Leaves `room`.
@@ -237,12 +244,39 @@ impl Socket {
     }
 
     /// [`disconnect`](Self::disconnect), with the reason the hook sees.
+    ///
+    /// While connecting, the DISCONNECT cannot go out before the CONNECT
+    /// reply: it is owed, and the socket's task sends it right after the
+    /// reply (see [`take_owed_goodbye`](Self::take_owed_goodbye)). Checked
+    /// under the lock that `confirm` and `release` hold, so a disconnect
+    /// racing them is never lost.
     pub(crate) fn disconnect_with(&self, reason: DisconnectReason) {
-        if !self.connected() {
-            return;
+        let held_back = lock(&self.inner.held_back);
+        match self.inner.state.load(Ordering::Acquire) {
+            CONNECTED => {
+                drop(held_back);
+                let goodbye = Packet::disconnect(self.namespace_str().clone());
+                let _ = self.inner.engine.send_group(encode(&goodbye));
+            }
+            CONNECTING => {
+                self.inner.goodbye_owed.store(true, Ordering::Release);
+                drop(held_back);
+            }
+            _ => return,
         }
-        let _ = self.send_frames(encode(&Packet::disconnect(self.namespace_str().clone())));
         self.close(reason);
+    }
+
+    /// Whether a DISCONNECT is owed to the client (the server disconnected
+    /// the socket before its CONNECT reply was released); clears it.
+    pub(crate) fn take_owed_goodbye(&self) -> bool {
+        self.inner.goodbye_owed.swap(false, Ordering::AcqRel)
+    }
+
+    /// Sends the DISCONNECT packet, straight to the session.
+    pub(crate) fn send_goodbye(&self) {
+        let goodbye = Packet::disconnect(self.namespace_str().clone());
+        let _ = self.inner.engine.send_group(encode(&goodbye));
     }
 
     /// Closes the whole connection (every namespace of this client).
@@ -317,9 +351,7 @@ impl Socket {
             // The client left (or the session closed) during the hook.
             return Err(EmitError::Disconnected);
         }
-        let mut payload = sio_core::value::Map::new();
-        payload.insert("sid".to_owned(), Value::String(self.id().to_string()));
-        let reply = Packet::connect(self.namespace_str().clone(), Some(Value::Object(payload)));
+        let reply = Packet::connect(self.namespace_str().clone(), Some(self.connect_payload()));
         self.inner.engine.send_group(encode(&reply)).map_err(send_error)?;
         Ok(!held_back.is_empty())
     }
@@ -335,6 +367,22 @@ impl Socket {
             .state
             .compare_exchange(CONNECTING, CONNECTED, Ordering::AcqRel, Ordering::Acquire);
         Ok(())
+    }
+
+    /// The connect hook accepted, but the server disconnected the socket
+    /// while it ran (`disconnect()` inside the hook, `disconnect_sockets`):
+    /// the client gets its CONNECT reply, then the DISCONNECT (as when a
+    /// Node connection handler disconnects) rather than no answer at all.
+    pub(crate) fn confirm_disconnected(&self) {
+        let reply = Packet::connect(self.namespace_str().clone(), Some(self.connect_payload()));
+        let _ = self.inner.engine.send_group(encode(&reply));
+        self.send_goodbye();
+    }
+
+    fn connect_payload(&self) -> Value {
+        let mut payload = sio_core::value::Map::new();
+        payload.insert("sid".to_owned(), Value::String(self.id().to_string()));
+        Value::Object(payload)
     }
 
     /// Marks the socket disconnected; the first reason wins. Returns
