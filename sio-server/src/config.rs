@@ -111,6 +111,11 @@ pub struct EngineConfig {
     pub cors: Option<Cors>,
     /// Origins allowed to open a WebSocket.
     pub websocket_origins: AllowedOrigins,
+    /// The most sessions open at once; further handshakes get `503
+    /// Service Unavailable` (`{"code":3,"message":"Server at capacity"}`),
+    /// which the official clients treat as a failed attempt and retry with
+    /// their backoff. `None` (the default): no limit.
+    pub max_sessions: Option<usize>,
 }
 
 impl Default for EngineConfig {
@@ -126,6 +131,7 @@ impl Default for EngineConfig {
             transports: Transports::default(),
             cors: None,
             websocket_origins: AllowedOrigins::Any,
+            max_sessions: None,
         }
     }
 }
@@ -233,6 +239,12 @@ impl EngineConfigBuilder {
     /// Sets [`EngineConfig::max_buffered_packets`].
     pub fn max_buffered_packets(mut self, packets: usize) -> Self {
         self.config.max_buffered_packets = packets;
+        self
+    }
+
+    /// Sets [`EngineConfig::max_sessions`].
+    pub fn max_sessions(mut self, sessions: usize) -> Self {
+        self.config.max_sessions = Some(sessions);
         self
     }
 

@@ -39,6 +39,12 @@ pub enum EngineError {
     /// The body did not arrive within the request timeout.
     #[error("Request timeout")]
     RequestTimeout,
+    /// A handshake while `max_sessions` sessions are open.
+    #[error("Server at capacity")]
+    AtCapacity,
+    /// A handshake while the server shuts down.
+    #[error("Server shutting down")]
+    ShuttingDown,
 }
 
 impl EngineError {
@@ -51,7 +57,9 @@ impl EngineError {
             EngineError::BadRequest
             | EngineError::PayloadTooLarge
             | EngineError::UnsupportedWebSocketVersion
-            | EngineError::RequestTimeout => 3,
+            | EngineError::RequestTimeout
+            | EngineError::AtCapacity
+            | EngineError::ShuttingDown => 3,
             EngineError::Forbidden => 4,
             EngineError::UnsupportedProtocolVersion => 5,
         }
@@ -64,6 +72,7 @@ impl EngineError {
             EngineError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             EngineError::UnsupportedWebSocketVersion => StatusCode::UPGRADE_REQUIRED,
             EngineError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            EngineError::AtCapacity | EngineError::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_REQUEST,
         }
     }

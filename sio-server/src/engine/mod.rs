@@ -23,6 +23,7 @@
 //! The layer above plugs in through [`EngineHandler`]; see its module for
 //! the seam.
 
+mod admission;
 mod connection;
 mod error;
 mod handler;

@@ -16,6 +16,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Body as HttpBody;
 use sio_core::engine::{Frame, Packet, payload};
 
+use super::admission::Admission;
 use super::inbound::{self, Flow};
 use super::outbox::Outbox;
 use super::response::{self, Body};
@@ -23,8 +24,12 @@ use super::session::Session;
 use super::{CloseReason, EngineError, EngineHandler, EngineServer, Handshake};
 
 /// Opens a session on polling and answers with its `open` packet.
-pub(crate) fn handshake<H: EngineHandler>(server: &Arc<EngineServer<H>>, handshake: Handshake) -> Response<Body> {
-    let session = server.open_session(handshake);
+pub(crate) fn handshake<H: EngineHandler>(
+    server: &Arc<EngineServer<H>>,
+    handshake: Handshake,
+    admission: Admission,
+) -> Response<Body> {
+    let session = server.open_session(handshake, admission);
     let open = Packet::Open(server.open_packet(&session, true)).encode();
     response::text(payload::encode([&open]))
 }

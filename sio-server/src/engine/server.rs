@@ -10,6 +10,7 @@ use sio_core::engine::OpenPacket;
 use tokio::sync::Notify;
 use tracing::Instrument as _;
 
+use super::admission::{Admission, Gate};
 use super::outbox::{OutQueue, Outbox};
 use super::query::EngineQuery;
 use super::response::{self, Body};
@@ -32,6 +33,7 @@ pub struct EngineServer<H: EngineHandler> {
     handler: H,
     sessions: RwLock<HashMap<Sid, Arc<Session<H>>>>,
     session_removed: Notify,
+    gate: Gate,
 }
 
 impl<H: EngineHandler> std::fmt::Debug for EngineServer<H> {
@@ -51,6 +53,7 @@ impl<H: EngineHandler> EngineServer<H> {
             handler,
             sessions: RwLock::default(),
             session_removed: Notify::new(),
+            gate: Gate::default(),
         })
     }
 
@@ -82,10 +85,12 @@ impl<H: EngineHandler> EngineServer<H> {
             .cloned()
     }
 
-    /// Closes every session with [`CloseReason::ServerShutdown`] and waits
-    /// until each one's `on_close` has run. Bound it with a timeout if the
+    /// Refuses new sessions from now on (handshakes get `503`), closes
+    /// every session with [`CloseReason::ServerShutdown`] and waits until
+    /// each one's `on_close` has run. Bound it with a timeout if the
     /// handler may be slow.
     pub async fn shutdown(&self) {
+        self.gate.close();
         let sessions: Vec<_> = self
             .sessions
             .read()
@@ -155,14 +160,19 @@ impl<H: EngineHandler> EngineServer<H> {
                     return Err(EngineError::BadRequest);
                 }
                 let handshake = self.handshake_of(&request, remote_addr, TransportKind::WebSocket);
-                websocket::accept(self, request, sid, handshake)
+                let admission = match sid {
+                    None => Some(self.admit()?),
+                    Some(_) => None,
+                };
+                websocket::accept(self, request, sid, handshake, admission)
             }
             (TransportKind::Polling, None) => {
                 if request.method() != Method::GET {
                     return Err(EngineError::BadHandshakeMethod);
                 }
+                let admission = self.admit()?;
                 let handshake = self.handshake_of(&request, remote_addr, TransportKind::Polling);
-                Ok(polling::handshake(self, handshake))
+                Ok(polling::handshake(self, handshake, admission))
             }
             (TransportKind::Polling, Some(sid)) => {
                 let session = self.session_state(sid).ok_or(EngineError::UnknownSid)?;
@@ -191,14 +201,24 @@ impl<H: EngineHandler> EngineServer<H> {
         Handshake::detached(request.headers(), request.uri(), remote_addr, transport)
     }
 
+    /// A slot for a new session (see [`Gate`]).
+    fn admit(&self) -> Result<Admission, EngineError> {
+        self.gate.admit(self.config.max_sessions)
+    }
+
     /// Creates a session, tells the handler, and starts its heartbeat.
-    pub(crate) fn open_session(self: &Arc<Self>, handshake: Handshake) -> Arc<Session<H>> {
+    ///
+    /// A session opened while shutdown began (its handshake was admitted
+    /// just before) is closed at once, so that shutdown never leaves one
+    /// behind: shutdown closes what it finds in the table, and this closes
+    /// what arrives in it after.
+    pub(crate) fn open_session(self: &Arc<Self>, handshake: Handshake, admission: Admission) -> Arc<Session<H>> {
         let sid = Sid::generate();
         let queue = OutQueue::new(self.config.max_buffered_packets);
         let transport = handshake.transport;
         let handle = SessionHandle::new(sid.clone(), Arc::clone(&queue), handshake);
         let state = self.handler.on_open(&handle, handle.handshake());
-        let session = Arc::new(Session::new(handle, state, Outbox::new(queue)));
+        let session = Arc::new(Session::new(handle, state, Outbox::new(queue), admission));
         self.sessions
             .write()
             .unwrap_or_else(PoisonError::into_inner)
@@ -206,6 +226,10 @@ impl<H: EngineHandler> EngineServer<H> {
         tracing::debug!(%sid, transport = transport.as_str(), "session opened");
         let span = tracing::info_span!("session", %sid);
         tokio::spawn(heartbeat::run(Arc::clone(self), Arc::clone(&session)).instrument(span));
+        if self.gate.is_closed() {
+            tracing::debug!(%sid, "session opened as shutdown began, closing it");
+            session.handle.close(CloseReason::ServerShutdown);
+        }
         session
     }
 

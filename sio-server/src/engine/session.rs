@@ -8,6 +8,7 @@ use thiserror::Error;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::admission::Admission;
 use super::outbox::{OutQueue, Outbox, Outgoing};
 use super::{CloseReason, EngineHandler, Handshake, Sid, TransportKind};
 
@@ -210,6 +211,8 @@ pub(crate) struct Session<H: EngineHandler> {
     reading: Mutex<Reading>,
     /// A polling response carried the final `close` packet.
     close_delivered: AtomicBool,
+    /// The session's slot under `max_sessions`, given back with it.
+    _admission: Admission,
 }
 
 impl<H: EngineHandler> std::fmt::Debug for Session<H> {
@@ -226,7 +229,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl<H: EngineHandler> Session<H> {
-    pub fn new(handle: SessionHandle, state: H::Session, outbox: Outbox) -> Self {
+    pub fn new(handle: SessionHandle, state: H::Session, outbox: Outbox, admission: Admission) -> Self {
         Session {
             handle,
             state,
@@ -240,6 +243,7 @@ impl<H: EngineHandler> Session<H> {
             pong: Notify::new(),
             reading: Mutex::new(Reading::default()),
             close_delivered: AtomicBool::new(false),
+            _admission: admission,
         }
     }
 

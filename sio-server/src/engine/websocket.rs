@@ -19,6 +19,7 @@ use sio_core::websocket::{Message as WsMessage, Opcode, WsError, close_code};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tracing::Instrument as _;
 
+use super::admission::Admission;
 use super::connection::UpgradedIo;
 use super::inbound::{self, Flow, Paused};
 use super::outbox::Outbox;
@@ -67,8 +68,8 @@ fn accept_key(headers: &HeaderMap) -> Result<HeaderValue, EngineError> {
 
 /// What a WebSocket request leads to once upgraded.
 enum Upgrade<H: EngineHandler> {
-    /// A new session.
-    Fresh(Box<Handshake>),
+    /// A new session, with its slot.
+    Fresh(Box<Handshake>, Admission),
     /// The upgrade of this polling session.
     Probe(Arc<Session<H>>),
     /// Nothing: closed at once.
@@ -85,6 +86,7 @@ pub(crate) fn accept<H: EngineHandler, B>(
     mut request: Request<B>,
     sid: Option<&str>,
     handshake: Handshake,
+    admission: Option<Admission>,
 ) -> Result<Response<Body>, EngineError> {
     let accept = accept_key(request.headers())?;
     let config = server.config();
@@ -93,9 +95,10 @@ pub(crate) fn accept<H: EngineHandler, B>(
         tracing::debug!(?origin, "WebSocket from a foreign origin refused");
         return Err(EngineError::Forbidden);
     }
-    let upgrading = match sid {
-        None => Upgrade::Fresh(Box::new(handshake)),
-        Some(sid) => {
+    let upgrading = match (sid, admission) {
+        (None, Some(admission)) => Upgrade::Fresh(Box::new(handshake), admission),
+        (None, None) => return Err(EngineError::BadRequest),
+        (Some(sid), _) => {
             let session = server.session_state(sid).ok_or(EngineError::UnknownSid)?;
             let on_polling = !session.handle.is_upgraded()
                 && session.handle.handshake().transport() == super::TransportKind::Polling;
@@ -136,8 +139,8 @@ pub(crate) fn accept<H: EngineHandler, B>(
                 // Boxed: only upgraded sessions need the probe's state.
                 Box::pin(upgrade::run(&server, session, &mut ws).instrument(span)).await;
             }
-            Upgrade::Fresh(handshake) => {
-                let session = open_fresh(&server, handshake);
+            Upgrade::Fresh(handshake, admission) => {
+                let session = open_fresh(&server, handshake, admission);
                 run_fresh(&server, &mut ws, session).await;
             }
             Upgrade::Refuse => {
@@ -157,8 +160,12 @@ pub(crate) fn accept<H: EngineHandler, B>(
 
 /// Opens the session of a fresh WebSocket. A function of its own so the
 /// handshake's box is freed here, not kept by the caller's task.
-fn open_fresh<H: EngineHandler>(server: &Arc<EngineServer<H>>, handshake: Box<Handshake>) -> Arc<Session<H>> {
-    server.open_session(*handshake)
+fn open_fresh<H: EngineHandler>(
+    server: &Arc<EngineServer<H>>,
+    handshake: Box<Handshake>,
+    admission: Admission,
+) -> Arc<Session<H>> {
+    server.open_session(*handshake, admission)
 }
 
 /// A session that starts on WebSocket: open packet first, then the loop.
