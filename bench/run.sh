@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # sio vs Node socket.io, side by side: one command.
 #
-#   bench/run.sh                 # full run: 3 rounds, default sizes (~10-15 min)
-#   bench/run.sh --quick         # smoke run: 1 round, small sizes, ~1.5 min
+#   bench/run.sh                 # full run: 3 rounds, default sizes (~25 min)
+#   bench/run.sh --quick         # smoke run: 1 round, small sizes, ~2.5 min
 #   bench/run.sh --rounds 5 --scenarios "echo fanout" --servers "sio node"
 #   bench/run.sh --scenarios cluster   # fanout on one node vs two, over Redis
+#   bench/run.sh --scenarios "overload burst churn"   # backpressure and soak, ~10 min
 #
 # Steps:
 #   1. builds sio-bench, sio-bench-server and sio-bench-report (release)
@@ -35,11 +36,26 @@
 # between the cluster-results markers; the single-server results and their
 # section are left alone (and the other way round).
 #
+# The scenarios overload, burst and churn (backpressure and soak) have
+# their own results, in bench/results/backpressure/ (raw.jsonl, results.json,
+# results.md, backpressure.png, logs/), and their own section of
+# BENCHMARKS.md, between the backpressure-results markers:
+#   overload   fanout with no window: the sender floods (was the sender kept?)
+#   burst      N clients each send B events at once to a handler that awaits
+#              1 ms per event, then ask for a report; run twice, over
+#              WebSocket (`burst`) and over polling (`burst-polling`)
+#   churn      thousands of sessions that come and go, most abandoned; the
+#              servers run with short timeouts (ping interval and timeout
+#              1 s, upgrade timeout 1 s, connect timeout 2 s) and a stats
+#              endpoint on their port + 100, which the generator polls until
+#              the session and socket counts are back to zero; it samples
+#              the server's RSS
+#
 # Options:
 #   --quick              small sizes, short runs, 1 round (unless --rounds)
 #   --rounds N           rounds (default 3)
-#   --scenarios "..."    subset of: echo fanout overload idle connect polling
-#                        cluster (default: all but cluster)
+#   --scenarios "..."    subset of: echo fanout idle connect polling overload
+#                        burst churn cluster (default: all but cluster)
 #   --servers "..."      subset of: sio node sio-raw (sio-raw: the same handlers
 #                        on the runtime's SocketHandler trait, without the
 #                        #[consumer] glue; in results.json only)
@@ -47,8 +63,8 @@
 #   --no-build           use the binaries already built
 #   --allow-busy         do not warn when the machine is busy
 # Environment: CARGO_TARGET_DIR (default: cargo's), SIO_BENCH_PORT (3101;
-# Node gets the next port; the second nodes of `cluster` the two after),
-# REDIS_SERVER (redis-server).
+# Node gets the next port; the second nodes of `cluster` the two after; each
+# server's stats endpoint is on its port + 100), REDIS_SERVER (redis-server).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -56,10 +72,11 @@ ROOT=$(pwd -P)
 BENCH="$ROOT/bench"
 RESULTS="$BENCH/results"
 CLUSTER_RESULTS="$RESULTS/cluster"
+BP_RESULTS="$RESULTS/backpressure"
 
 QUICK=0
 ROUNDS=""
-SCENARIOS="echo fanout overload idle connect polling"
+SCENARIOS="echo fanout idle connect polling overload burst churn"
 SERVERS="sio node"
 DOC=1
 BUILD=1
@@ -89,13 +106,16 @@ PORT_SIO_2=$((PORT_SIO + 2))
 PORT_NODE_2=$((PORT_SIO + 3))
 REDIS_SERVER=${REDIS_SERVER:-redis-server}
 
-# The cluster scenario apart from the others: it has its own results.
+# The cluster scenario and the backpressure ones apart from the others: each
+# group has its own results.
 SINGLE_SCENARIOS=""
+BP_SCENARIOS=""
 CLUSTER=0
 for scenario in $SCENARIOS; do
     case "$scenario" in
         cluster) CLUSTER=1 ;;
-        echo|fanout|overload|idle|connect|polling) SINGLE_SCENARIOS+="$scenario " ;;
+        echo|fanout|idle|connect|polling) SINGLE_SCENARIOS+="$scenario " ;;
+        overload|burst|churn) BP_SCENARIOS+="$scenario " ;;
         *) echo "run.sh: unknown scenario $scenario" >&2; exit 2 ;;
     esac
 done
@@ -108,6 +128,8 @@ if [[ $QUICK == 1 ]]; then
     IDLE_ARGS=(--connections 5000 --settle 2)
     CONNECT_ARGS=(--concurrency 16 --duration 3)
     POLLING_ARGS=(--clients 200 --inflight 1 --payload 32 --warmup 1 --duration 3)
+    BURST_ARGS=(--clients 20 --events 1500 --timeout 60)
+    CHURN_ARGS=(--cycles 2000 --batches 2 --warmup 1000 --concurrency 32 --settle-timeout 20)
     MODE=quick
 else
     ECHO_ARGS=(--clients 200 --inflight 1 --payload 32 --warmup 3 --duration 10)
@@ -116,8 +138,13 @@ else
     IDLE_ARGS=(--connections 5000 --settle 3)
     CONNECT_ARGS=(--concurrency 16 --duration 10)
     POLLING_ARGS=(--clients 200 --inflight 1 --payload 32 --warmup 3 --duration 10)
+    BURST_ARGS=(--clients 50 --events 3000 --timeout 120)
+    CHURN_ARGS=(--cycles 60000 --batches 6 --warmup 10000 --concurrency 32 --settle-timeout 30)
     MODE=full
 fi
+
+# The servers' settings for churn: abandoned sessions expire within seconds.
+CHURN_SERVER_ARGS=(--ping-interval-ms 1000 --ping-timeout-ms 1000 --upgrade-timeout-ms 1000 --connect-timeout-ms 2000)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -165,6 +192,17 @@ fi
 busy_processes() {
     ps -eo comm= | grep -cE '^(cargo|rustc|cc1|ld|node|cargo-nextest)$' || true
 }
+# Processes of others using CPU: anything above 10 % of a core, with its
+# niceness (a fuzzer at nice 19 still takes a core from a pinned server).
+other_cpu_users() {
+    ps -eo pid=,ni=,pcpu=,comm= --sort=-pcpu | awk -v me=$$ '$1 != me && $3 >= 10 { printf "%s%s (nice %s, %s%% CPU)", sep, $4, $2, $3; sep=", " }'
+}
+busy_note() { # what run.sh saw of the machine at the start, for the record
+    local others
+    others=$(other_cpu_users)
+    printf 'load %s; %s compiler/node processes%s%s' "$(cut -d' ' -f1-3 /proc/loadavg)" "$(busy_processes)" \
+        "${others:+; using CPU: }" "$others"
+}
 load=$(cut -d' ' -f1 /proc/loadavg)
 if [[ $ALLOW_BUSY == 0 ]]; then
     if awk -v l="$load" 'BEGIN { exit !(l >= 0.3) }' || [[ $(busy_processes) -gt 0 ]]; then
@@ -175,6 +213,7 @@ fi
 mkdir -p "$RESULTS/logs"
 RAW="$RESULTS/raw.jsonl"
 CLUSTER_RAW="$CLUSTER_RESULTS/raw.jsonl"
+BP_RAW="$BP_RESULTS/raw.jsonl"
 npm_version() { # package directory under bench/node/node_modules
     node -e 'console.log(require(process.argv[1]).version)' "$BENCH/node/node_modules/$1/package.json" 2>/dev/null || echo "?"
 }
@@ -200,6 +239,12 @@ EOF
 if [[ -n $SINGLE_SCENARIOS ]]; then
     : > "$RAW"
     write_meta "$RESULTS/meta.json"
+fi
+if [[ -n $BP_SCENARIOS ]]; then
+    mkdir -p "$BP_RESULTS/logs"
+    : > "$BP_RAW"
+    write_meta "$BP_RESULTS/meta.json" "\"busy\": \"$(busy_note)\",
+  "
 fi
 if [[ $CLUSTER == 1 ]]; then
     mkdir -p "$CLUSTER_RESULTS/logs"
@@ -247,21 +292,28 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-start_server() { # name log [port [redis-url]]: sets SERVER_PID and PORT
+# Extra options of the next servers started (the churn scenario's timeouts
+# and stats endpoint).
+SERVER_EXTRA=()
+start_server() { # name log [port [redis-url]]: sets SERVER_PID, PORT and STATS_PORT
     local name=$1 logfile=$2 port=${3:-} redis=${4:-}
     local -a extra=()
     case "$name" in
         sio|sio-raw)
             PORT=${port:-$PORT_SIO}
+            STATS_PORT=$((PORT + 100))
             if [[ -n "$redis" ]]; then extra=(--redis-url "$redis"); fi
             if [[ $name == sio-raw ]]; then extra+=(--raw-handler); fi
-            taskset -c 0 "$BIN/sio-bench-server" --port "$PORT" "${extra[@]}" >"$logfile" 2>&1 &
+            taskset -c 0 "$BIN/sio-bench-server" --port "$PORT" --stats-port "$STATS_PORT" "${extra[@]}" "${SERVER_EXTRA[@]}" \
+                >"$logfile" 2>&1 &
             SERVER_PID=$!
             ;;
         node)
             PORT=${port:-$PORT_NODE}
+            STATS_PORT=$((PORT + 100))
             if [[ -n "$redis" ]]; then extra=(--redis "$redis"); fi
-            taskset -c 0 node "$BENCH/node/server.js" "$PORT" "${extra[@]}" >"$logfile" 2>&1 &
+            taskset -c 0 node "$BENCH/node/server.js" "$PORT" --stats-port "$STATS_PORT" "${extra[@]}" "${SERVER_EXTRA[@]}" \
+                >"$logfile" 2>&1 &
             SERVER_PID=$!
             ;;
         *) echo "run.sh: unknown server $name" >&2; exit 2 ;;
@@ -332,8 +384,11 @@ run_generator() { # label round raw-file generator-log args...
 import json, sys
 r = json.load(open(sys.argv[1]))
 m, l = r["metrics"], r["latency"]
-keys = ["acks_per_sec", "deliveries_per_sec", "connections_per_sec", "bytes_per_connection", "missing", "disconnected"]
-parts = [f"{k}={m[k]:.0f}" for k in keys if k in m and m[k] is not None]
+keys = ["acks_per_sec", "deliveries_per_sec", "connections_per_sec", "bytes_per_connection", "events_per_sec",
+        "cycles_per_sec", "delivered", "handled", "missing", "clients_out_of_order", "disconnected", "sender_disconnected",
+        "unreported", "drain_s", "failed_cycles", "sessions_at_end", "sockets_at_end", "rss_after_warmup",
+        "rss_after_timeouts", "rss_growth"]
+parts = [f"{k}={m[k]:.2f}" if k == "drain_s" else f"{k}={m[k]:.0f}" for k in keys if k in m and m[k] is not None]
 if l.get("count"):
     parts.append(f"p50={l['p50_ms']:.2f}ms p99={l['p99_ms']:.2f}ms")
 servers = r.get("servers_cpu_pct")
@@ -378,6 +433,8 @@ scenario_args() {
         echo) printf '%s\n' "${ECHO_ARGS[@]}" ;;
         fanout) printf '%s\n' "${FANOUT_ARGS[@]}" ;;
         overload) printf '%s\n' "${OVERLOAD_ARGS[@]}" ;;
+        burst) printf '%s\n' "${BURST_ARGS[@]}" ;;
+        churn) printf '%s\n' "${CHURN_ARGS[@]}" ;;
         idle) printf '%s\n' "${IDLE_ARGS[@]}" ;;
         connect) printf '%s\n' "${CONNECT_ARGS[@]}" ;;
         polling) printf '%s\n' "${POLLING_ARGS[@]}" ;;
@@ -402,17 +459,36 @@ for round in $(seq 1 "$ROUNDS"); do
             continue
         fi
         mapfile -t args < <(scenario_args "$scenario")
-        for server in "${order[@]}"; do
-            log "round $round/$ROUNDS: $scenario on $server (load $(cut -d' ' -f1 /proc/loadavg))"
-            logfile="$RESULTS/logs/$server-$scenario-$round.log"
-            start_server "$server" "$logfile"
-            # Let the server settle after the readiness probe.
-            sleep 0.5
-            generator_scenario=$scenario
-            [[ $scenario == overload ]] && generator_scenario=fanout
-            run_generator "$server" "$round" "$RAW" "$RESULTS/logs/$server-$scenario-$round.generator.log" \
-                "$generator_scenario" --port "$PORT" --server-pid "$SERVER_PID" "${args[@]}"
+        # Where the results go, and the variants run (name, extra generator
+        # options).
+        raw=$RAW
+        logs="$RESULTS/logs"
+        case "$scenario" in
+            overload|burst|churn) raw=$BP_RAW; logs="$BP_RESULTS/logs" ;;
+        esac
+        variants=("$scenario|")
+        [[ $scenario == burst ]] && variants=("burst|--transport websocket" "burst-polling|--transport polling")
+        SERVER_EXTRA=()
+        [[ $scenario == churn ]] && SERVER_EXTRA=("${CHURN_SERVER_ARGS[@]}")
+        for variant in "${variants[@]}"; do
+            name=${variant%%|*}
+            read -r -a variant_args <<<"${variant#*|}"
+            for server in "${order[@]}"; do
+                log "round $round/$ROUNDS: $name on $server (load $(cut -d' ' -f1 /proc/loadavg))"
+                logfile="$logs/$server-$name-$round.log"
+                start_server "$server" "$logfile"
+                # Let the server settle after the readiness probe.
+                sleep 0.5
+                generator_scenario=$scenario
+                [[ $scenario == overload ]] && generator_scenario=fanout
+                extra_args=(--name "$name")
+                [[ $scenario == churn ]] && extra_args+=(--stats-port "$STATS_PORT")
+                run_generator "$server" "$round" "$raw" "$logs/$server-$name-$round.generator.log" \
+                    "$generator_scenario" --port "$PORT" --server-pid "$SERVER_PID" "${args[@]}" \
+                    "${variant_args[@]}" "${extra_args[@]}"
+            done
         done
+        SERVER_EXTRA=()
     done
 done
 rm -f "$RESULTS/logs/last.json"
@@ -425,6 +501,10 @@ fi
 if [[ -n $SINGLE_SCENARIOS ]]; then
     "$BIN/sio-bench-report" --raw "$RAW" --meta "$RESULTS/meta.json" --out "$RESULTS" "${doc_args[@]}"
     log "results: $RESULTS/results.json, results.md, throughput.png, latency.png"
+fi
+if [[ -n $BP_SCENARIOS ]]; then
+    "$BIN/sio-bench-report" --raw "$BP_RAW" --meta "$BP_RESULTS/meta.json" --out "$BP_RESULTS" "${doc_args[@]}"
+    log "backpressure results: $BP_RESULTS/results.json, results.md, backpressure.png"
 fi
 if [[ $CLUSTER == 1 ]]; then
     "$BIN/sio-bench-report" --raw "$CLUSTER_RAW" --meta "$CLUSTER_RESULTS/meta.json" --out "$CLUSTER_RESULTS" "${doc_args[@]}"

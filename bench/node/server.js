@@ -3,9 +3,30 @@
 //   - namespace "/"; every client may connect;
 //   - "echo": acknowledges with the arguments it received;
 //   - "broadcast": emits "broadcast" with the same arguments to every other
-//     socket of the namespace.
+//     socket of the namespace;
+//   - "slow" (burst scenario): one number n; awaits 1 ms (a simulated
+//     database write), then counts the event as handled. An n that is not
+//     the previous one plus 1 (the first is 0) counts as out of order (the
+//     check is made when the handler starts, i.e. in the order the server
+//     hands the events to the application);
+//   - "report" (burst): acknowledges with {handled, out_of_order} for this
+//     socket. Node runs a socket's handlers concurrently (each "slow" event
+//     starts at once, its 1 ms runs beside the others'), so "report" may
+//     start before the "slow" events sent earlier are done: it waits until
+//     `expected` (its first argument) of them are handled, or 60 s, then
+//     answers. sio runs one socket's events one at a time, so there
+//     "report" only runs after them;
+//   - "join" (churn): joins the room named by its argument, acknowledges
+//     with no argument.
 //
-//   node server.js [port] [--redis URL]   (default 3102; listens on 127.0.0.1)
+//   node server.js [port] [--redis URL] [--stats-port P] [--ping-interval-ms MS]
+//       [--ping-timeout-ms MS] [--upgrade-timeout-ms MS] [--connect-timeout-ms MS]
+//   (default port 3102; listens on 127.0.0.1)
+//
+// --stats-port P also listens on 127.0.0.1:P for plain HTTP: any request is
+// answered with {"sessions": io.engine.clientsCount, "sockets":
+// io.of("/").sockets.size, "sockets_in_memory": null, "rss": bytes} (the
+// churn scenario waits on these to return to zero).
 //
 // --redis URL (or the environment variable SIO_BENCH_REDIS_URL) puts the
 // namespaces on npm @socket.io/redis-adapter 8.3 over node-redis v4
@@ -18,15 +39,23 @@
 //
 // Engine.IO settings are socket.io's defaults (pingInterval 25 s,
 // pingTimeout 20 s, maxHttpBufferSize 1 MB, polling and WebSocket, no
-// per-message deflate), as for the sio server. SIGTERM stops it and prints
+// per-message deflate, upgradeTimeout 10 s, connectTimeout 45 s), as for the
+// sio server, unless the --*-ms options change them. SIGTERM stops it and prints
 // on stderr how many sockets ended for each reason.
 "use strict";
 
 const http = require("node:http");
 const { Server } = require("socket.io");
 
+const MILLIS = {
+  "--ping-interval-ms": "pingInterval",
+  "--ping-timeout-ms": "pingTimeout",
+  "--upgrade-timeout-ms": "upgradeTimeout",
+  "--connect-timeout-ms": "connectTimeout",
+};
+
 function parseArgs(argv) {
-  const parsed = { port: 3102, redis: process.env.SIO_BENCH_REDIS_URL || null };
+  const parsed = { port: 3102, redis: process.env.SIO_BENCH_REDIS_URL || null, statsPort: null, timeouts: {} };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--redis") {
       parsed.redis = argv[++i];
@@ -34,6 +63,15 @@ function parseArgs(argv) {
         process.stderr.write("node server: --redis needs a URL\n");
         process.exit(2);
       }
+    } else if (argv[i] === "--stats-port" || argv[i] in MILLIS) {
+      const name = argv[i];
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value <= 0) {
+        process.stderr.write(`node server: ${name} needs a positive integer\n`);
+        process.exit(2);
+      }
+      if (name === "--stats-port") parsed.statsPort = value;
+      else parsed.timeouts[MILLIS[name]] = value;
     } else {
       parsed.port = Number(argv[i]);
     }
@@ -45,7 +83,12 @@ function parseArgs(argv) {
   return parsed;
 }
 
-const { port, redis: redisUrl } = parseArgs(process.argv.slice(2));
+const { port, redis: redisUrl, statsPort, timeouts } = parseArgs(process.argv.slice(2));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long the "slow" handler awaits: a simulated database write. */
+const SLOW_HANDLER_MS = 1;
+/** How long "report" waits for the "slow" events it expects. */
+const REPORT_WAIT_MS = 60_000;
 const reasons = new Map();
 const closers = [];
 
@@ -88,6 +131,7 @@ async function main() {
     pingInterval: 25000,
     pingTimeout: 20000,
     maxHttpBufferSize: 1e6,
+    ...timeouts,
     ...(redis ? { adapter: redis.adapter } : {}),
   });
 
@@ -101,6 +145,26 @@ async function main() {
     socket.on("broadcast", (...args) => {
       socket.broadcast.emit("broadcast", ...args);
     });
+    const burst = { next: 0, handled: 0, outOfOrder: 0 };
+    socket.on("slow", async (n) => {
+      if (n !== burst.next) burst.outOfOrder++;
+      burst.next = n + 1;
+      await sleep(SLOW_HANDLER_MS);
+      burst.handled++;
+    });
+    socket.on("report", async (...args) => {
+      const ack = args.pop();
+      const expected = Number(args[0]) || 0;
+      const deadline = Date.now() + REPORT_WAIT_MS;
+      while (burst.handled < expected && Date.now() < deadline && socket.connected) {
+        await sleep(5);
+      }
+      if (typeof ack === "function") ack({ handled: burst.handled, out_of_order: burst.outOfOrder });
+    });
+    socket.on("join", (room, ack) => {
+      socket.join(String(room));
+      if (typeof ack === "function") ack();
+    });
     socket.on("disconnect", (reason) => {
       reasons.set(reason, (reasons.get(reason) || 0) + 1);
     });
@@ -110,6 +174,19 @@ async function main() {
   // subscriptions before anyone can connect.
   if (redis) await redis.subscribed();
   const adapter = redis ? `@socket.io/redis-adapter on ${redisUrl}` : "in-memory adapter";
+  if (statsPort) {
+    const statsServer = http.createServer((req, res) => {
+      const body = JSON.stringify({
+        sessions: io.engine.clientsCount,
+        sockets: io.of("/").sockets.size,
+        sockets_in_memory: null,
+        rss: process.memoryUsage.rss(),
+      });
+      res.writeHead(200, { "Content-Type": "application/json", Connection: "close" });
+      res.end(body);
+    });
+    statsServer.listen(statsPort, "127.0.0.1");
+  }
   httpServer.listen(port, "127.0.0.1", () => {
     process.stderr.write(`node socket.io server listening on 127.0.0.1:${port}, pid ${process.pid}, ${adapter}\n`);
   });

@@ -50,6 +50,13 @@ impl HttpConn {
         self.request("POST", target, body).await
     }
 
+    /// Drops the connection with a TCP reset (no FIN): a client that
+    /// vanished.
+    pub fn reset(self) {
+        let _ = self.stream.set_zero_linger();
+        drop(self);
+    }
+
     async fn request(&mut self, method: &str, target: &str, body: &[u8]) -> Result<(u16, Bytes), Error> {
         use std::io::Write as _;
         self.request.clear();

@@ -13,6 +13,9 @@
 //! sio-bench idle    --port 3101 --server-pid PID [--connections 5000] [--settle 3]
 //! sio-bench connect --port 3101 [--concurrency 16] [--duration 10]
 //! sio-bench polling --port 3101 [--clients 200] [--inflight 1] [--payload 32] [--warmup 2] [--duration 10]
+//! sio-bench burst   --port 3101 [--clients 50] [--events 3000] [--transport websocket|polling] [--timeout 120]
+//! sio-bench churn   --port 3101 --server-pid PID --stats-port 3201 [--cycles 20000] [--batches 5] [--warmup 1000]
+//!                   [--concurrency 32] [--settle-timeout 30]
 //! sio-bench wait    --port 3101 [--timeout 20]    (or --ports: waits for each)
 //! ```
 //!
@@ -93,6 +96,14 @@ Scenarios:
             --concurrency 16 --duration 10
   polling   the echo scenario over HTTP long-polling
             --clients 200 --inflight 1 --payload 32 --warmup 2 --duration 10
+  burst     N clients each send B 'slow' events at once (the server awaits 1 ms
+            per event), then 'report' with an ack: handled, in order, drain time
+            --clients 50 --events 3000 --transport websocket (or polling) --timeout 120
+  churn     cycles of sessions that come and go, most abandoned (handshakes,
+            upgrades, silent and reset clients); waits for the server's session
+            and socket counts (its --stats-port endpoint) to return to zero and
+            samples its RSS --server-pid PID (required) --stats-port PORT (required)
+            --cycles 20000 --batches 5 --warmup 1000 --concurrency 32 --settle-timeout 30
   wait      wait until the server answers a polling handshake --timeout 20
 
 Common: --host 127.0.0.1 --port 3000 --path /socket.io/ --label NAME --round N

@@ -75,24 +75,66 @@ pub async fn connect(addr: SocketAddr, path: &str) -> Result<Ws, Error> {
 
 /// Opens the WebSocket and reads the Engine.IO open packet.
 pub async fn open(addr: SocketAddr, path: &str) -> Result<Ws, Error> {
+    let mut ws = handshake(addr, &format!("ws://{addr}{path}?EIO=4&transport=websocket")).await?;
+    match tokio::time::timeout(STEP_TIMEOUT, ws.next()).await {
+        Ok(Some(Ok(Message::Text(text)))) if text.as_str().starts_with('0') => Ok(ws),
+        Ok(other) => Err(format!("expected the Engine.IO open packet, got {other:?}").into()),
+        Err(_) => Err("no Engine.IO open packet".into()),
+    }
+}
+
+/// Opens the WebSocket of an upgrade of the polling session `sid` (no open
+/// packet comes on it: the session exists already).
+pub async fn open_upgrade(addr: SocketAddr, path: &str, sid: &str) -> Result<Ws, Error> {
+    handshake(addr, &format!("ws://{addr}{path}?EIO=4&transport=websocket&sid={sid}")).await
+}
+
+/// TCP connect and WebSocket handshake to `url` on `addr`.
+async fn handshake(addr: SocketAddr, url: &str) -> Result<Ws, Error> {
     let stream = tokio::time::timeout(STEP_TIMEOUT, TcpStream::connect(addr))
         .await
         .map_err(|_| "TCP connect timed out")??;
     stream.set_nodelay(true)?;
-    let url = format!("ws://{addr}{path}?EIO=4&transport=websocket");
     let config = WebSocketConfig::default()
         .read_buffer_size(8 * 1024)
         .write_buffer_size(0);
-    let (mut ws, _) = tokio::time::timeout(
+    let (ws, _) = tokio::time::timeout(
         STEP_TIMEOUT,
         tokio_tungstenite::client_async_with_config(url, stream, Some(config)),
     )
     .await
     .map_err(|_| "WebSocket handshake timed out")??;
-    match tokio::time::timeout(STEP_TIMEOUT, ws.next()).await {
-        Ok(Some(Ok(Message::Text(text)))) if text.as_str().starts_with('0') => Ok(ws),
-        Ok(other) => Err(format!("expected the Engine.IO open packet, got {other:?}").into()),
-        Err(_) => Err("no Engine.IO open packet".into()),
+    Ok(ws)
+}
+
+/// Drops the connection with a TCP reset: no close frame, no FIN, as a
+/// client whose machine or network vanished.
+pub fn reset(ws: Ws) {
+    let _ = ws.get_ref().set_zero_linger();
+    drop(ws);
+}
+
+/// Sends `frame` (a Socket.IO packet with ack id `id`, behind its `4`) and
+/// waits for the ACK of `id`, answering pings; returns the ACK packet.
+pub async fn request(ws: &mut Ws, frame: String, id: u64) -> Result<String, Error> {
+    ws.send(Message::text(frame)).await?;
+    let deadline = tokio::time::Instant::now() + STEP_TIMEOUT;
+    // Bounded: a server that keeps sending anything else hits the deadline.
+    loop {
+        let incoming = tokio::time::timeout_at(deadline, next(ws))
+            .await
+            .map_err(|_| format!("no ack {id}"))?;
+        match incoming {
+            Incoming::Message(message) => {
+                let packet = packet(&message);
+                if parse_ack(packet).is_some_and(|(ack, _)| ack == id) {
+                    return Ok(packet.to_owned());
+                }
+            }
+            Incoming::Ping => ws.send(Message::text("3")).await?,
+            Incoming::Closed(reason) => return Err(format!("closed while waiting for ack {id}: {reason}").into()),
+            Incoming::Other => {}
+        }
     }
 }
 

@@ -12,12 +12,16 @@
 //! (scenario, server) pair; the latency charts use the median of each
 //! percentile.
 //!
-//! The scenarios come in two groups, each with its own tables and its own
-//! markers in `BENCHMARKS.md`, so that a run of one group leaves the other's
-//! section alone:
+//! The scenarios come in three groups, each with its own tables and its own
+//! markers in `BENCHMARKS.md`, so that a run of one group leaves the others'
+//! sections alone:
 //! - the single-server scenarios (`echo`, `fanout`, ...), between
 //!   `<!-- results:begin ... -->` and `<!-- results:end -->`, with
 //!   `throughput.png` and `latency.png`;
+//! - backpressure and soak (`overload`, `burst`, `burst-polling`, `churn`),
+//!   between `<!-- backpressure-results:begin ... -->` and
+//!   `<!-- backpressure-results:end -->`, with the RSS of `churn` after
+//!   each batch and `backpressure.png`;
 //! - the scale-out ones of `bench/run.sh --scenarios cluster`
 //!   (`fanout-1node`, `fanout-1node-redis`, `fanout-2nodes`), between
 //!   `<!-- cluster-results:begin ... -->` and `<!-- cluster-results:end -->`,
@@ -131,6 +135,117 @@ const FIGURES: &[Figure] = &[
     ),
     fig("overload", "latency.p50_ms", "delivery latency p50 (ms)", Better::Lower),
     fig("overload", "latency.max_ms", "delivery latency max (ms)", Better::Lower),
+    fig("burst", "metrics.events_per_sec", "events handled/s", Better::Higher),
+    fig("burst", "metrics.expected", "events sent", Better::Higher),
+    fig("burst", "metrics.handled", "events handled", Better::Higher),
+    fig(
+        "burst",
+        "metrics.missing",
+        "events missing (never handled)",
+        Better::Lower,
+    ),
+    fig(
+        "burst",
+        "metrics.clients_complete_in_order",
+        "clients with every event handled, in order",
+        Better::Higher,
+    ),
+    fig(
+        "burst",
+        "metrics.clients_out_of_order",
+        "clients with events out of order",
+        Better::Lower,
+    ),
+    fig("burst", "metrics.disconnected", "clients disconnected", Better::Lower),
+    fig(
+        "burst",
+        "metrics.unreported",
+        "clients without a report by the deadline",
+        Better::Lower,
+    ),
+    fig(
+        "burst",
+        "metrics.drain_s",
+        "time to drain, last client (s)",
+        Better::Lower,
+    ),
+    fig(
+        "burst",
+        "latency.p50_ms",
+        "time to drain, median client (ms)",
+        Better::Lower,
+    ),
+    fig(
+        "burst",
+        "metrics.write_s_max",
+        "time to write the burst, slowest client (s)",
+        Better::Lower,
+    ),
+    fig("churn", "metrics.cycles_per_sec", "cycles/s", Better::Higher),
+    fig("churn", "metrics.cycles", "cycles (after the warm-up)", Better::Higher),
+    fig("churn", "metrics.failed_cycles", "cycles failed", Better::Lower),
+    fig(
+        "churn",
+        "metrics.peak_sessions",
+        "sessions open, most seen",
+        Better::Lower,
+    ),
+    fig("churn", "metrics.peak_sockets", "sockets, most seen", Better::Lower),
+    fig(
+        "churn",
+        "metrics.sessions_at_end",
+        "sessions open after the timeouts",
+        Better::Lower,
+    ),
+    fig(
+        "churn",
+        "metrics.sockets_at_end",
+        "sockets after the timeouts",
+        Better::Lower,
+    ),
+    fig(
+        "churn",
+        "metrics.sockets_in_memory_at_end",
+        "sockets still in memory after the timeouts (sio only)",
+        Better::Lower,
+    ),
+    fig(
+        "churn",
+        "metrics.zero_after_s_max",
+        "time to zero after a batch, longest (s)",
+        Better::Lower,
+    ),
+    fig(
+        "churn",
+        "metrics.rss_after_warmup",
+        "RSS after warm-up (MB)",
+        Better::Lower,
+    ),
+    fig("churn", "metrics.rss_peak", "RSS peak (MB)", Better::Lower),
+    fig(
+        "churn",
+        "metrics.rss_end_of_cycles",
+        "RSS at the end of the cycles (MB)",
+        Better::Lower,
+    ),
+    fig(
+        "churn",
+        "metrics.rss_after_timeouts",
+        "RSS after the timeouts (MB)",
+        Better::Lower,
+    ),
+    fig(
+        "churn",
+        "metrics.rss_growth",
+        "RSS growth, after the timeouts - after warm-up (MB)",
+        Better::Lower,
+    ),
+    fig(
+        "churn",
+        "metrics.rss_first_to_last_batch",
+        "RSS growth, last batch - first batch (MB)",
+        Better::Lower,
+    ),
     fig(
         "idle",
         "metrics.bytes_per_connection",
@@ -174,6 +289,8 @@ enum Group {
     Single,
     /// `bench/run.sh --scenarios cluster`: fanout on one node or two.
     Cluster,
+    /// Backpressure and soak: `overload`, `burst`, `churn`.
+    Backpressure,
 }
 
 /// A scenario of the tables: its name in the results, the kind of its
@@ -187,10 +304,13 @@ struct Scenario {
 const SCENARIOS: &[Scenario] = &[
     scenario("echo", "echo", Group::Single),
     scenario("fanout", "fanout", Group::Single),
-    scenario("overload", "overload", Group::Single),
     scenario("idle", "idle", Group::Single),
     scenario("connect", "connect", Group::Single),
     scenario("polling", "polling", Group::Single),
+    scenario("overload", "overload", Group::Backpressure),
+    scenario("burst", "burst", Group::Backpressure),
+    scenario("burst-polling", "burst", Group::Backpressure),
+    scenario("churn", "churn", Group::Backpressure),
     scenario("fanout-1node", "fanout", Group::Cluster),
     scenario("fanout-1node-redis", "fanout", Group::Cluster),
     scenario("fanout-2nodes", "fanout", Group::Cluster),
@@ -355,7 +475,15 @@ fn figures_table(summary: &Summary, group: Group) -> String {
             if sio.is_none() && node.is_none() {
                 continue;
             }
-            let show = |v: Option<f64>| v.map_or("-".to_owned(), format_value);
+            let show = |v: Option<f64>| {
+                v.map_or("-".to_owned(), |v| {
+                    if figure.name.contains("(MB)") {
+                        format!("{:.1}", v / MB)
+                    } else {
+                        format_value(v)
+                    }
+                })
+            };
             let better = match figure.better {
                 Better::Higher => "higher",
                 Better::Lower => "lower",
@@ -374,6 +502,9 @@ fn figures_table(summary: &Summary, group: Group) -> String {
     out
 }
 
+/// Bytes in a MB (MiB) of the tables.
+const MB: f64 = 1_048_576.0;
+
 /// `a / b` for the tables: `1.23x`, `=` when both are 0, `-` otherwise.
 fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     match (a, b) {
@@ -386,9 +517,53 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
 /// The single-server section: the figures, then the CPU use.
 fn table(summary: &Summary) -> String {
     let mut out = figures_table(summary, Group::Single);
+    out.push_str(&cpu_table(summary, Group::Single));
+    out
+}
+
+/// The backpressure section: the figures, the RSS of `churn` after each
+/// batch, the CPU use.
+fn backpressure_table(summary: &Summary) -> String {
+    let mut out = figures_table(summary, Group::Backpressure);
+    let batches = |label: &str| -> Vec<f64> {
+        (0..)
+            .map_while(|i| value(summary, "churn", label, &format!("metrics.rss_after_batch.{i}")))
+            .collect()
+    };
+    let (sio, node) = (batches("sio"), batches("node"));
+    if !sio.is_empty() || !node.is_empty() {
+        out.push_str(
+            "\nchurn: the server's RSS (MB) after warm-up, and after each batch once its sessions had expired \
+             (the counts back to zero):\n\n| when | sio | Node |\n| --- | ---: | ---: |\n",
+        );
+        let show = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{:.1}", v / MB));
+        out.push_str(&format!(
+            "| after warm-up | {} | {} |\n",
+            show(value(summary, "churn", "sio", "metrics.rss_after_warmup")),
+            show(value(summary, "churn", "node", "metrics.rss_after_warmup")),
+        ));
+        for i in 0..sio.len().max(node.len()) {
+            out.push_str(&format!(
+                "| after batch {} | {} | {} |\n",
+                i + 1,
+                show(sio.get(i).copied()),
+                show(node.get(i).copied())
+            ));
+        }
+    }
+    out.push_str(&cpu_table(summary, Group::Backpressure));
+    out
+}
+
+/// The CPU use of the scenarios of `group`.
+fn cpu_table(summary: &Summary, group: Group) -> String {
+    let mut out = String::new();
     out.push_str("\nCPU use during the measured interval (percent of one core; the server has core 0, the generator core 1):\n\n");
     out.push_str("| scenario | sio server | sio's generator | Node server | Node's generator |\n| --- | ---: | ---: | ---: | ---: |\n");
-    for scenario in SCENARIOS.iter().filter(|scenario| scenario.group == Group::Single) {
+    for scenario in SCENARIOS
+        .iter()
+        .filter(|scenario| scenario.group == group && summary.contains_key(scenario.name))
+    {
         let get = |label: &str, key: &str| {
             value(summary, scenario.name, label, key).map_or("-".to_owned(), |v| format!("{v:.0}%"))
         };
@@ -519,10 +694,13 @@ fn machine(meta: &Value) -> String {
         }
         _ => String::new(),
     };
+    let busy = meta["busy"]
+        .as_str()
+        .map_or_else(String::new, |busy| format!(" The machine when the run began: {busy}."));
     caveat
         + &format!(
             "Run of {} ({} mode, {} round(s), commit {}), on {} ({} cores), kernel {}, load average before the run {}. \
-         Node {} with socket.io {}; {}.{redis}\n",
+         Node {} with socket.io {}; {}.{redis}{busy}\n",
             get("date"),
             get("mode"),
             get("rounds"),
@@ -608,11 +786,6 @@ fn throughput_chart(summary: &Summary, path: &Path) -> Result<()> {
             "metrics.bytes_per_connection",
             "idle: bytes/connection (lower is better)",
         ),
-        (
-            "overload",
-            "metrics.deliveries_per_sec",
-            "overload: deliveries/s (higher is better)",
-        ),
     ];
     let root = BitMapBackend::new(path, (1500, 820)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -627,6 +800,119 @@ fn throughput_chart(summary: &Summary, path: &Path) -> Result<()> {
         if !values.is_empty() {
             bar_panel(area, title, &values)?;
         }
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// Backpressure and soak: overload deliveries, burst events/s and time to
+/// drain over both transports, churn cycles/s, and churn's RSS after
+/// warm-up and after each batch.
+fn backpressure_chart(summary: &Summary, path: &Path) -> Result<()> {
+    let panels = [
+        (
+            "overload",
+            "metrics.delivered",
+            "overload: deliveries (higher is better)",
+        ),
+        (
+            "burst",
+            "metrics.events_per_sec",
+            "burst, WebSocket: events/s (higher is better)",
+        ),
+        (
+            "burst",
+            "metrics.drain_s",
+            "burst, WebSocket: drain time, s (lower is better)",
+        ),
+        ("churn", "metrics.cycles_per_sec", "churn: cycles/s (higher is better)"),
+        (
+            "burst-polling",
+            "metrics.events_per_sec",
+            "burst, polling: events/s (higher is better)",
+        ),
+        (
+            "burst-polling",
+            "metrics.drain_s",
+            "burst, polling: drain time, s (lower is better)",
+        ),
+    ];
+    let root = BitMapBackend::new(path, (1500, 1230)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (top, bottom) = root.split_vertically(820);
+    let areas = top.split_evenly((2, 3));
+    for (area, (scenario, key, title)) in areas.iter().zip(panels) {
+        let values: Vec<(String, RGBColor, f64)> = SERVERS
+            .iter()
+            .filter_map(|(label, name, color)| {
+                Some(((*name).to_owned(), *color, value(summary, scenario, label, key)?))
+            })
+            .collect();
+        if !values.is_empty() {
+            bar_panel(area, title, &values)?;
+        }
+    }
+    // churn's RSS: after warm-up (x = 0), then after each batch.
+    let mut series = Vec::new();
+    for (label, name, color) in SERVERS {
+        let mut points = Vec::new();
+        if let Some(v) = value(summary, "churn", label, "metrics.rss_after_warmup") {
+            points.push((0.0, v / MB));
+        }
+        for i in 0.. {
+            let Some(v) = value(summary, "churn", label, &format!("metrics.rss_after_batch.{i}")) else {
+                break;
+            };
+            points.push((f64::from(i + 1), v / MB));
+        }
+        if points.len() > 1 {
+            series.push((name, color, points));
+        }
+    }
+    if !series.is_empty() {
+        let last = series
+            .iter()
+            .map(|(_, _, points)| points.len())
+            .max()
+            .unwrap_or(1)
+            .saturating_sub(1)
+            .max(1) as f64;
+        let high = series
+            .iter()
+            .flat_map(|(_, _, points)| points.iter().map(|(_, y)| *y))
+            .fold(0.0f64, f64::max)
+            * 1.2;
+        let mut chart = ChartBuilder::on(&bottom)
+            .caption(
+                "churn: server RSS (MB) after warm-up (0) and after each batch, sessions expired",
+                ("sans-serif", 20),
+            )
+            .margin(12)
+            .x_label_area_size(35)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-0.2..last + 0.2, 0.0..high.max(1.0))?;
+        chart
+            .configure_mesh()
+            .x_labels(last as usize + 1)
+            .x_label_formatter(&|x: &f64| format!("{}", x.round()))
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .x_desc("batch")
+            .label_style(("sans-serif", 14))
+            .draw()?;
+        for (name, color, points) in series {
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))?
+                .label(name)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 18, y + 5)], color.filled()));
+            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 4, color.filled())))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::MiddleRight)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 15))
+            .draw()?;
     }
     root.present()?;
     Ok(())
@@ -786,6 +1072,12 @@ const MARKERS: (&str, &str) = (
     "<!-- results:end -->",
 );
 
+/// The markers of the backpressure section.
+const BACKPRESSURE_MARKERS: (&str, &str) = (
+    "<!-- backpressure-results:begin (generated by bench/run.sh --scenarios \"overload burst churn\", do not edit) -->",
+    "<!-- backpressure-results:end -->",
+);
+
 /// The markers of the scale-out section.
 const CLUSTER_MARKERS: (&str, &str) = (
     "<!-- cluster-results:begin (generated by bench/run.sh --scenarios cluster, do not edit) -->",
@@ -850,6 +1142,14 @@ fn main() -> Result<()> {
              ![Latency distributions, sio vs Node](bench/results/latency.png)\n",
         );
         sections.push((MARKERS, markdown));
+    }
+    if has_group(&summary, Group::Backpressure) {
+        backpressure_chart(&summary, &out.join("backpressure.png"))?;
+        let mut markdown = machine(&meta);
+        markdown.push('\n');
+        markdown.push_str(&backpressure_table(&summary));
+        markdown.push_str("\n![Backpressure and soak, sio vs Node](bench/results/backpressure/backpressure.png)\n");
+        sections.push((BACKPRESSURE_MARKERS, markdown));
     }
     if has_group(&summary, Group::Cluster) {
         cluster_chart(&summary, &out.join("cluster.png"))?;

@@ -51,6 +51,7 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
         latency: latency.summary(),
         errors: json!({ "failures": failures.to_json() }),
         cpu,
+        series: None,
     })
 }
 

@@ -170,6 +170,7 @@ pub async fn measure(
         latency: total.latency.summary(),
         errors: json!({ "connect_failures": failures.to_json(), "disconnects": disconnects.to_json() }),
         cpu,
+        series: None,
     })
 }
 

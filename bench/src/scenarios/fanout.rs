@@ -239,6 +239,7 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
             "sender": sender_error,
         }),
         cpu,
+        series: None,
     })
 }
 

@@ -61,6 +61,7 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
         latency: json!({ "count": 0 }),
         errors: json!({ "connect_failures": failures.to_json(), "disconnects": disconnects.to_json() }),
         cpu,
+        series: None,
     })
 }
 

@@ -1,6 +1,8 @@
 //! The scenarios, and what they share: connecting many clients, the result
 //! record.
 
+mod burst;
+mod churn;
 mod connect;
 mod echo;
 mod fanout;
@@ -65,6 +67,8 @@ pub async fn run(args: Args) -> Result<String, Error> {
         "idle" => idle::run(&args, &target).await?,
         "connect" => connect::run(&args, &target).await?,
         "polling" => polling::run(&args, &target).await?,
+        "burst" => burst::run(&args, &target).await?,
+        "churn" => churn::run(&args, &target).await?,
         "wait" => {
             let timeout = args.seconds("timeout", 20.0)?;
             for &addr in &target.servers {
@@ -102,6 +106,9 @@ pub async fn run(args: Args) -> Result<String, Error> {
     if target.redis_pid.is_some() {
         record["redis_cpu_pct"] = json!(outcome.cpu.redis_pct);
     }
+    if let Some(series) = outcome.series {
+        record["series"] = series;
+    }
     Ok(record.to_string())
 }
 
@@ -118,6 +125,9 @@ pub struct Outcome {
     pub errors: Value,
     /// CPU use during the measured interval.
     pub cpu: CpuUse,
+    /// Series over time, kept in the record as they are (no medians):
+    /// `churn`'s RSS curve.
+    pub series: Option<Value>,
 }
 
 /// Connections that could not be set up, with the first reasons.

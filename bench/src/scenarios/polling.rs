@@ -65,13 +65,20 @@ pub async fn run(args: &Args, target: &Target) -> Result<Outcome, Error> {
 }
 
 /// A polling session joined to `/`.
-struct Session {
-    get: HttpConn,
-    post: HttpConn,
-    target: String,
+pub struct Session {
+    /// The connection of the long-poll GETs.
+    pub get: HttpConn,
+    /// The connection of the POSTs.
+    pub post: HttpConn,
+    /// The request target of the session (path and query, with the sid).
+    pub target: String,
+    /// The session id.
+    pub sid: String,
 }
 
-async fn open_session(target: &Target) -> Result<Session, Error> {
+/// Opens a polling session and joins `/`: handshake GET, `40` POST, GETs
+/// until the CONNECT reply.
+pub async fn open_session(target: &Target) -> Result<Session, Error> {
     let mut get = HttpConn::connect(target.addr).await?;
     let (status, body) = get.get(&format!("{}?EIO=4&transport=polling", target.path)).await?;
     let open = std::str::from_utf8(&body)?;
@@ -95,6 +102,7 @@ async fn open_session(target: &Target) -> Result<Session, Error> {
                 get,
                 post,
                 target: session_target,
+                sid: sid.to_owned(),
             });
         }
     }
@@ -117,7 +125,7 @@ fn start_post(mut conn: HttpConn, target: String, body: Vec<u8>) -> Pending {
 
 async fn client(session: Session, inflight: usize, data: String, phases: Phases) -> ClientReport {
     let mut report = ClientReport::default();
-    let Session { get, post, target } = session;
+    let Session { get, post, target, .. } = session;
     let expected_tail = data.len() - r#""echo","#.len() + 1;
     let mut pending: VecDeque<(u64, Instant)> = VecDeque::with_capacity(inflight);
     let mut outbox: Vec<String> = Vec::new();
