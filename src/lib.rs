@@ -102,7 +102,7 @@ pub use sio_redis as redis;
 pub use sio_server as server;
 
 pub use sio_core::Value;
-pub use sio_server::config::{EngineConfig, EngineConfigBuilder};
+pub use sio_server::config::{EngineConfig, EngineConfigBuilder, OutboundPolicy};
 pub use sio_server::consumer::{
     App, AppBuilder, ArgError, Consumer, FromAuth, FromEventAck, FromEventArgs, IntoAckReply, IntoConnectResult,
     RawArgs, ServeError, SioService, StartError, StateError, shutdown_signal,

@@ -11,6 +11,7 @@
 //! | `SIO_PING_TIMEOUT_MS` | [`ping_timeout`](EngineConfigBuilder::ping_timeout) | milliseconds |
 //! | `SIO_MAX_PAYLOAD_BYTES` | [`max_payload`](EngineConfigBuilder::max_payload) | bytes |
 
+pub use crate::engine::OutboundPolicy;
 use std::time::Duration;
 
 use thiserror::Error;
@@ -95,10 +96,14 @@ pub struct EngineConfig {
     /// also the most the server puts in one polling response when it has
     /// more than one packet to send.
     pub max_payload: usize,
-    /// Packets a session may have queued for sending; a session whose
-    /// client does not read fast enough to stay below it is closed
-    /// ([`CloseReason::BufferFull`](crate::engine::CloseReason::BufferFull)).
+    /// Packets a session may have queued for sending; what happens past
+    /// it is [`outbound_policy`](Self::outbound_policy)'s choice (by
+    /// default the session is closed,
+    /// [`CloseReason::BufferFull`](crate::engine::CloseReason::BufferFull)).
     pub max_buffered_packets: usize,
+    /// What a full outbound queue does (close the slow client, drop
+    /// volatile packets first, or refuse the packet to its sender).
+    pub outbound_policy: OutboundPolicy,
     /// Time a polling-to-WebSocket upgrade may take before the WebSocket is
     /// dropped (the polling session goes on).
     pub upgrade_timeout: Duration,
@@ -126,6 +131,7 @@ impl Default for EngineConfig {
             ping_timeout: Duration::from_millis(20_000),
             max_payload: 1_000_000,
             max_buffered_packets: 4096,
+            outbound_policy: OutboundPolicy::Disconnect,
             upgrade_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             transports: Transports::default(),
@@ -239,6 +245,12 @@ impl EngineConfigBuilder {
     /// Sets [`EngineConfig::max_buffered_packets`].
     pub fn max_buffered_packets(mut self, packets: usize) -> Self {
         self.config.max_buffered_packets = packets;
+        self
+    }
+
+    /// Sets [`EngineConfig::outbound_policy`].
+    pub fn outbound_policy(mut self, policy: OutboundPolicy) -> Self {
+        self.config.outbound_policy = policy;
         self
     }
 

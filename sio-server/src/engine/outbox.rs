@@ -7,6 +7,7 @@
 //! "another GET is pending".
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use sio_core::engine::Frame;
@@ -21,6 +22,69 @@ pub(crate) enum Outgoing {
     Group(Vec<Frame>),
 }
 
+/// What happens when a client's outbound queue (`max_buffered_packets`)
+/// is full and the server sends it one more packet.
+///
+/// Whatever the policy, `volatile` packets are dropped (and counted) rather
+/// than queued past the bound, and code that would rather wait than fail
+/// can: [`Socket::emit_paced`](crate::socketio::Socket::emit_paced) and
+/// [`SessionHandle::ready`] wait for room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum OutboundPolicy {
+    /// Close the session ([`CloseReason::BufferFull`](super::CloseReason::BufferFull),
+    /// `outbound buffer full`), with a warning and a count: a client that
+    /// does not read is let go. The default.
+    #[default]
+    Disconnect,
+    /// Make room by dropping queued volatile packets, oldest first; close
+    /// the session as [`Disconnect`](Self::Disconnect) does only when none
+    /// is queued.
+    DropVolatile,
+    /// Refuse the packet and keep the session: an emit to one socket fails
+    /// with [`EmitError::BufferFull`](crate::socketio::EmitError::BufferFull),
+    /// and its sender decides (or uses the waiting forms). A broadcast does
+    /// not wait for one client: a recipient whose queue is full is closed
+    /// as with [`Disconnect`](Self::Disconnect), and so is a session whose
+    /// ping, CONNECT reply or DISCONNECT finds it full.
+    Wait,
+}
+
+/// Server-wide counts of what the outbound queues did.
+#[derive(Debug, Default)]
+pub(crate) struct OutboundCounters {
+    pub volatile_dropped: AtomicU64,
+    pub slow_disconnects: AtomicU64,
+    pub refused_full: AtomicU64,
+}
+
+/// Why a packet was not queued.
+#[derive(Debug)]
+pub(crate) enum Full {
+    /// The queue is at its bound: the packet comes back.
+    Refused(Outgoing),
+}
+
+/// A queued packet: what a transport sends, its size, and whether it may
+/// be dropped to make room.
+#[derive(Debug)]
+struct Entry {
+    outgoing: Outgoing,
+    bytes: usize,
+    volatile: bool,
+}
+
+#[derive(Debug, Default)]
+struct Items {
+    entries: VecDeque<Entry>,
+    /// The bytes of the frames in `entries`.
+    bytes: usize,
+    /// How many of `entries` are volatile.
+    volatile: usize,
+    /// A sender waits for room.
+    room_wanted: bool,
+}
+
 /// A session's bounded outbound queue: many senders, one receiver (the
 /// [`Outbox`]).
 ///
@@ -29,9 +93,13 @@ pub(crate) enum Outgoing {
 /// channel would hold a block of 32 slots for the session's lifetime).
 #[derive(Debug)]
 pub(crate) struct OutQueue {
-    items: Mutex<VecDeque<Outgoing>>,
+    items: Mutex<Items>,
     capacity: usize,
+    pub policy: OutboundPolicy,
+    pub counters: Arc<OutboundCounters>,
     pushed: Notify,
+    /// Woken when a transport takes an entry, for senders waiting for room.
+    room: Notify,
 }
 
 /// Capacity a drained queue may keep for the next burst.
@@ -42,16 +110,26 @@ const KEPT_CAPACITY: usize = 64;
 /// message costs far less than a write).
 const FREED_BELOW: usize = 8;
 
+fn outgoing_bytes(outgoing: &Outgoing) -> usize {
+    match outgoing {
+        Outgoing::Frame(frame) => frame.len(),
+        Outgoing::Group(frames) => frames.iter().map(Frame::len).sum(),
+    }
+}
+
 impl OutQueue {
-    pub fn new(capacity: usize) -> Arc<Self> {
+    pub fn new(capacity: usize, policy: OutboundPolicy, counters: Arc<OutboundCounters>) -> Arc<Self> {
         Arc::new(OutQueue {
-            items: Mutex::new(VecDeque::new()),
+            items: Mutex::new(Items::default()),
             capacity,
+            policy,
+            counters,
             pushed: Notify::new(),
+            room: Notify::new(),
         })
     }
 
-    fn items(&self) -> MutexGuard<'_, VecDeque<Outgoing>> {
+    fn items(&self) -> MutexGuard<'_, Items> {
         self.items.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -60,14 +138,32 @@ impl OutQueue {
         self.capacity
     }
 
-    /// Queues `outgoing`, or gives it back when the queue is full.
-    pub fn push(&self, outgoing: Outgoing) -> Result<(), Outgoing> {
+    /// The bytes queued now.
+    pub fn buffered_bytes(&self) -> usize {
+        self.items().bytes
+    }
+
+    /// Queues `outgoing`, or gives it back when the queue is full. Under
+    /// [`OutboundPolicy::DropVolatile`] a packet that is not volatile first
+    /// makes room by dropping the oldest queued volatile one.
+    pub fn push(&self, outgoing: Outgoing, volatile: bool) -> Result<(), Full> {
+        let bytes = outgoing_bytes(&outgoing);
         {
             let mut items = self.items();
-            if items.len() >= self.capacity {
-                return Err(outgoing);
+            if items.entries.len() >= self.capacity {
+                let evicted = !volatile && self.policy == OutboundPolicy::DropVolatile && evict_volatile(&mut items);
+                if !evicted {
+                    return Err(Full::Refused(outgoing));
+                }
+                self.counters.volatile_dropped.fetch_add(1, Ordering::Relaxed);
             }
-            items.push_back(outgoing);
+            items.bytes += bytes;
+            items.volatile += usize::from(volatile);
+            items.entries.push_back(Entry {
+                outgoing,
+                bytes,
+                volatile,
+            });
         }
         // One receiver: a stored permit wakes it even if it is not waiting
         // yet.
@@ -75,18 +171,60 @@ impl OutQueue {
         Ok(())
     }
 
-    fn pop(&self) -> Option<Outgoing> {
-        let mut items = self.items();
-        let outgoing = items.pop_front();
-        if items.is_empty() {
-            if items.capacity() < FREED_BELOW {
-                *items = VecDeque::new();
-            } else if items.capacity() > KEPT_CAPACITY {
-                items.shrink_to(KEPT_CAPACITY);
+    /// Resolves once the queue has room for one more entry (it may be
+    /// taken by another sender first: check again). Cancel safe.
+    pub async fn room(&self) {
+        loop {
+            let room = self.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            {
+                let mut items = self.items();
+                if items.entries.len() < self.capacity {
+                    return;
+                }
+                items.room_wanted = true;
             }
+            room.await;
         }
-        outgoing
     }
+
+    fn pop(&self) -> Option<Outgoing> {
+        let (entry, room_wanted) = {
+            let mut items = self.items();
+            let entry = items.entries.pop_front()?;
+            items.bytes -= entry.bytes;
+            items.volatile -= usize::from(entry.volatile);
+            let entries = &mut items.entries;
+            if entries.is_empty() {
+                if entries.capacity() < FREED_BELOW {
+                    *entries = VecDeque::new();
+                } else if entries.capacity() > KEPT_CAPACITY {
+                    entries.shrink_to(KEPT_CAPACITY);
+                }
+            }
+            (entry, std::mem::take(&mut items.room_wanted))
+        };
+        if room_wanted {
+            self.room.notify_waiters();
+        }
+        Some(entry.outgoing)
+    }
+}
+
+/// Drops the oldest volatile entry; whether there was one.
+fn evict_volatile(items: &mut Items) -> bool {
+    if items.volatile == 0 {
+        return false;
+    }
+    let Some(index) = items.entries.iter().position(|entry| entry.volatile) else {
+        return false;
+    };
+    if let Some(entry) = items.entries.remove(index) {
+        items.bytes -= entry.bytes;
+        items.volatile -= 1;
+    }
+    true
 }
 
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use http::{Method, Request, Response, header};
@@ -11,7 +12,7 @@ use tokio::sync::Notify;
 use tracing::Instrument as _;
 
 use super::admission::{Admission, Gate};
-use super::outbox::{OutQueue, Outbox};
+use super::outbox::{OutQueue, OutboundCounters, Outbox};
 use super::query::EngineQuery;
 use super::response::{self, Body};
 use super::session::Session;
@@ -34,6 +35,29 @@ pub struct EngineServer<H: EngineHandler> {
     sessions: RwLock<HashMap<Sid, Arc<Session<H>>>>,
     session_removed: Notify,
     gate: Gate,
+    outbound: Arc<OutboundCounters>,
+}
+
+/// Figures about an Engine.IO server's sessions and their outbound queues,
+/// read with [`EngineServer::stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct EngineStats {
+    /// Sessions open now.
+    pub sessions: usize,
+    /// Bytes queued for clients now, over every session (a broadcast
+    /// frame shared by many sessions counts once in each).
+    pub buffered_bytes: usize,
+    /// Volatile packets dropped because their client's queue was full,
+    /// since the server started.
+    pub volatile_dropped: u64,
+    /// Sessions closed because their client did not read fast enough
+    /// (`outbound buffer full`), since the server started.
+    pub slow_disconnects: u64,
+    /// Packets refused to their sender under
+    /// [`OutboundPolicy::Wait`](super::OutboundPolicy::Wait), since the
+    /// server started.
+    pub refused_full: u64,
 }
 
 impl<H: EngineHandler> std::fmt::Debug for EngineServer<H> {
@@ -54,6 +78,7 @@ impl<H: EngineHandler> EngineServer<H> {
             sessions: RwLock::default(),
             session_removed: Notify::new(),
             gate: Gate::default(),
+            outbound: Arc::default(),
         })
     }
 
@@ -70,6 +95,19 @@ impl<H: EngineHandler> EngineServer<H> {
     /// The number of open sessions.
     pub fn session_count(&self) -> usize {
         self.sessions.read().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    /// Figures about the sessions and their outbound queues.
+    pub fn stats(&self) -> EngineStats {
+        let sessions = self.sessions.read().unwrap_or_else(PoisonError::into_inner);
+        let counters = &self.outbound;
+        EngineStats {
+            sessions: sessions.len(),
+            buffered_bytes: sessions.values().map(|session| session.handle.buffered_bytes()).sum(),
+            volatile_dropped: counters.volatile_dropped.load(Ordering::Relaxed),
+            slow_disconnects: counters.slow_disconnects.load(Ordering::Relaxed),
+            refused_full: counters.refused_full.load(Ordering::Relaxed),
+        }
     }
 
     /// The handle of session `sid`, if it is open.
@@ -214,7 +252,11 @@ impl<H: EngineHandler> EngineServer<H> {
     /// what arrives in it after.
     pub(crate) fn open_session(self: &Arc<Self>, handshake: Handshake, admission: Admission) -> Arc<Session<H>> {
         let sid = Sid::generate();
-        let queue = OutQueue::new(self.config.max_buffered_packets);
+        let queue = OutQueue::new(
+            self.config.max_buffered_packets,
+            self.config.outbound_policy,
+            Arc::clone(&self.outbound),
+        );
         let transport = handshake.transport;
         let handle = SessionHandle::new(sid.clone(), Arc::clone(&queue), handshake);
         let state = self.handler.on_open(&handle, handle.handshake());

@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::admission::Admission;
-use super::outbox::{OutQueue, Outbox, Outgoing};
+use super::outbox::{Full, OutQueue, OutboundPolicy, Outbox, Outgoing};
 use super::{CloseReason, EngineHandler, Handshake, Sid, TransportKind};
 
 /// Why a frame could not be queued.
@@ -18,10 +18,31 @@ pub enum SendError {
     /// The session is closed.
     #[error("session closed")]
     Closed,
-    /// The queue was full; the session has been closed with
-    /// [`CloseReason::BufferFull`].
-    #[error("outbound queue full, session closed")]
+    /// The queue was full: the frames were not queued. The session was
+    /// closed for it ([`CloseReason::BufferFull`]), unless they were
+    /// volatile, or offered under [`OutboundPolicy::Wait`].
+    #[error("outbound queue full")]
     BufferFull,
+}
+
+/// How a send treats a full queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The session cannot go on without it: close on a full queue.
+    Required,
+    /// Its sender can take a refusal (see [`OutboundPolicy::Wait`]).
+    Offered,
+    /// May be lost: dropped on a full queue.
+    Volatile,
+}
+
+/// One queue entry for `frames`; `None` for no frame at all.
+fn group(mut frames: Vec<Frame>) -> Option<Outgoing> {
+    match frames.len() {
+        0 => None,
+        1 => Some(Outgoing::Frame(frames.remove(0))),
+        _ => Some(Outgoing::Group(frames)),
+    }
 }
 
 /// The part of a session the layer above may hold: send, close, inspect.
@@ -79,52 +100,112 @@ impl SessionHandle {
     /// Queues `frame` for the client, without waiting.
     ///
     /// A full queue means the client does not read fast enough: the session
-    /// is closed with [`CloseReason::BufferFull`] and the frame is refused.
-    /// Frames are never dropped silently.
+    /// is closed with [`CloseReason::BufferFull`] and the frame is refused
+    /// (under [`OutboundPolicy::DropVolatile`] a queued volatile packet is
+    /// dropped to make room first). Frames are never dropped silently.
     pub fn send(&self, frame: Frame) -> Result<(), SendError> {
-        self.enqueue(Outgoing::Frame(frame), false)
+        self.enqueue(Outgoing::Frame(frame), Mode::Required)
     }
 
     /// Queues `frames` to go out back to back, with no frame of another
     /// sender between them (a packet and its binary attachments). An empty
     /// group is accepted and sends nothing. Fails like [`send`](Self::send).
-    pub fn send_group(&self, mut frames: Vec<Frame>) -> Result<(), SendError> {
-        match frames.len() {
-            0 => Ok(()),
-            1 => self.enqueue(Outgoing::Frame(frames.remove(0)), false),
-            _ => self.enqueue(Outgoing::Group(frames), false),
+    pub fn send_group(&self, frames: Vec<Frame>) -> Result<(), SendError> {
+        match group(frames) {
+            Some(outgoing) => self.enqueue(outgoing, Mode::Required),
+            None => Ok(()),
+        }
+    }
+
+    /// Like [`send_group`](Self::send_group), for frames whose sender can
+    /// take a refusal (an emit to one client): under
+    /// [`OutboundPolicy::Wait`] a full queue refuses them with
+    /// [`SendError::BufferFull`] and the session stays open.
+    pub fn offer_group(&self, frames: Vec<Frame>) -> Result<(), SendError> {
+        match group(frames) {
+            Some(outgoing) => self.enqueue(outgoing, Mode::Offered),
+            None => Ok(()),
         }
     }
 
     /// Like [`send_group`](Self::send_group), for packets that may be lost:
-    /// when the queue is full the frames are dropped and the session stays
-    /// open. Returns whether they were queued.
-    pub fn send_volatile(&self, mut frames: Vec<Frame>) -> bool {
-        let outgoing = match frames.len() {
-            0 => return true,
-            1 => Outgoing::Frame(frames.remove(0)),
-            _ => Outgoing::Group(frames),
-        };
-        self.enqueue(outgoing, true).is_ok()
+    /// when the queue is full the frames are dropped (and counted) and the
+    /// session stays open. Returns whether they were queued.
+    pub fn send_volatile(&self, frames: Vec<Frame>) -> bool {
+        match group(frames) {
+            Some(outgoing) => self.enqueue(outgoing, Mode::Volatile).is_ok(),
+            None => true,
+        }
     }
 
-    fn enqueue(&self, outgoing: Outgoing, volatile: bool) -> Result<(), SendError> {
+    /// Queues `frames` as [`send_group`](Self::send_group) does, waiting
+    /// while the queue is full instead of failing: a sender that streams
+    /// to one client paces itself to what the client reads. Fails only when
+    /// the session is closed. Cancel safe (nothing is queued then).
+    pub async fn send_group_when_ready(&self, frames: Vec<Frame>) -> Result<(), SendError> {
+        let Some(mut outgoing) = group(frames) else {
+            return Ok(());
+        };
+        loop {
+            self.ready().await?;
+            match self.shared.queue.push(outgoing, false) {
+                Ok(()) => return Ok(()),
+                Err(Full::Refused(refused)) => outgoing = refused,
+            }
+        }
+    }
+
+    /// Resolves once the outbound queue has room for one more packet, or
+    /// fails when the session is closed. Another sender may take the room
+    /// first: [`send_group_when_ready`](Self::send_group_when_ready) checks
+    /// again. Cancel safe.
+    pub async fn ready(&self) -> Result<(), SendError> {
+        tokio::select! {
+            biased;
+            _ = self.closed() => Err(SendError::Closed),
+            () = self.shared.queue.room() => {
+                if self.is_closed() { Err(SendError::Closed) } else { Ok(()) }
+            }
+        }
+    }
+
+    /// Bytes queued for the client now (a broadcast frame shared by many
+    /// sessions counts once in each).
+    pub fn buffered_bytes(&self) -> usize {
+        self.shared.queue.buffered_bytes()
+    }
+
+    fn enqueue(&self, outgoing: Outgoing, mode: Mode) -> Result<(), SendError> {
         if self.is_closed() {
             return Err(SendError::Closed);
         }
-        match self.shared.queue.push(outgoing) {
-            Ok(()) => Ok(()),
-            Err(_) if volatile => Err(SendError::BufferFull),
-            Err(_) => {
-                tracing::warn!(
-                    sid = %self.sid(),
-                    capacity = self.shared.queue.capacity(),
-                    "client does not read fast enough: outbound queue full, closing the session"
-                );
-                self.close(CloseReason::BufferFull);
-                Err(SendError::BufferFull)
+        let queue = &self.shared.queue;
+        let Err(Full::Refused(_)) = queue.push(outgoing, mode == Mode::Volatile) else {
+            return Ok(());
+        };
+        let counters = &queue.counters;
+        match mode {
+            Mode::Volatile => {
+                counters.volatile_dropped.fetch_add(1, Ordering::Relaxed);
+                tracing::trace!(sid = %self.sid(), "outbound queue full: volatile packet dropped");
+            }
+            Mode::Offered if queue.policy == OutboundPolicy::Wait => {
+                counters.refused_full.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(sid = %self.sid(), "outbound queue full: packet refused to its sender, session kept");
+            }
+            Mode::Offered | Mode::Required => {
+                if self.close_first(CloseReason::BufferFull) {
+                    counters.slow_disconnects.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(
+                        sid = %self.sid(),
+                        capacity = queue.capacity(),
+                        buffered_bytes = queue.buffered_bytes(),
+                        "client does not read fast enough: outbound queue full, closing the session"
+                    );
+                }
             }
         }
+        Err(SendError::BufferFull)
     }
 
     /// Closes the session. Frames already queued are still flushed to the
@@ -132,10 +213,17 @@ impl SessionHandle {
     /// [`CloseReason::ServerShutdown`], then it gets a `close` packet.
     /// The first reason wins; later calls do nothing.
     pub fn close(&self, reason: CloseReason) {
-        if self.shared.close_reason.set(reason).is_ok() {
+        self.close_first(reason);
+    }
+
+    /// [`close`](Self::close); whether this call was the one that closed.
+    fn close_first(&self, reason: CloseReason) -> bool {
+        let first = self.shared.close_reason.set(reason).is_ok();
+        if first {
             tracing::debug!(sid = %self.sid(), %reason, "closing session");
             self.shared.closed.notify_waiters();
         }
+        first
     }
 
     /// Whether the session is closed (or closing).

@@ -19,8 +19,11 @@ pub enum EmitError {
     /// The socket is disconnected.
     #[error("socket disconnected")]
     Disconnected,
-    /// The client reads too slowly; its connection has been closed.
-    #[error("client too slow, its outbound queue is full; the connection was closed")]
+    /// The client reads too slowly: its outbound queue is full and the
+    /// packet was not queued. Its connection was closed for it, except
+    /// under `OutboundPolicy::Wait` (the sender decides; the `_paced`
+    /// emits wait instead).
+    #[error("client too slow: its outbound queue is full")]
     BufferFull,
     /// No namespace of that name is registered.
     #[error("unknown namespace {0:?}")]

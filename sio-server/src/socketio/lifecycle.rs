@@ -78,7 +78,8 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, lin
         Err(_) if socket.take_owed_goodbye() => socket.confirm_disconnected(),
         Err(_) => {}
     }
-    let _ = socket.release();
+    // Boxed: it runs once, and only waits when the client is slow.
+    let _ = Box::pin(socket.release()).await;
     if socket.take_owed_goodbye() {
         socket.send_goodbye();
     }

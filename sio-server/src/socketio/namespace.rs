@@ -125,7 +125,7 @@ impl Namespace {
             } else {
                 // A failure closed that one client (slow) or it is gone;
                 // the broadcast goes on for the others.
-                let _ = socket.send_frames(frames.to_vec());
+                let _ = socket.send_broadcast_frames(frames.to_vec());
             }
         }
         targets
@@ -144,7 +144,7 @@ impl Namespace {
         drop(sender);
         let mut reached = Vec::with_capacity(targets.len());
         for socket in targets {
-            if socket.send_frames(frames.clone()).is_ok() {
+            if socket.send_broadcast_frames(frames.clone()).is_ok() {
                 reached.push(socket);
             } else {
                 socket.acks().forget(ack_id);

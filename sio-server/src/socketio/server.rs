@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -22,7 +22,9 @@ use super::handler::SocketHandler;
 use super::namespace::Namespace;
 use super::{BroadcastOperator, EmitError, RemoteSocket, Room, Socket};
 use crate::config::EngineConfig;
-use crate::engine::{CloseReason, Delivery, EngineHandler, EngineServer, Handshake, Message, SessionHandle};
+use crate::engine::{
+    CloseReason, Delivery, EngineHandler, EngineServer, EngineStats, Handshake, Message, SessionHandle,
+};
 
 /// The server as handlers see it: emit to namespaces and rooms, act on
 /// sockets. Cloning is cheap.
@@ -44,6 +46,9 @@ struct ServerInner {
     /// [`Socket`]s in memory, whether their task runs or not: what a leak
     /// would make grow.
     socket_objects: AtomicUsize,
+    /// The Engine.IO server underneath, for its figures (weak: it owns
+    /// this server through its handler).
+    engine: OnceLock<Weak<EngineServer<SocketIoHandler>>>,
 }
 
 /// Figures about the server's sockets, read with [`Server::stats`].
@@ -58,6 +63,10 @@ pub struct ServerStats {
     /// holds an ended socket; it returns to `sockets_running` when they let
     /// go.
     pub sockets_in_memory: usize,
+    /// The Engine.IO sessions and their outbound queues: open sessions,
+    /// bytes buffered for clients, volatile packets dropped, slow clients
+    /// disconnected.
+    pub engine: EngineStats,
 }
 
 /// Counts one running socket task while it lives.
@@ -142,6 +151,13 @@ impl Server {
         ServerStats {
             sockets_running: self.inner.live_sockets.load(Ordering::Acquire),
             sockets_in_memory: self.inner.socket_objects.load(Ordering::Acquire),
+            engine: self
+                .inner
+                .engine
+                .get()
+                .and_then(Weak::upgrade)
+                .map(|engine| engine.stats())
+                .unwrap_or_default(),
         }
     }
 
@@ -306,9 +322,11 @@ impl SocketIoBuilder {
                 live_sockets: AtomicUsize::new(0),
                 socket_ended: Notify::new(),
                 socket_objects: AtomicUsize::new(0),
+                engine: OnceLock::new(),
             }),
         };
         let engine = EngineServer::new(self.engine, SocketIoHandler { server: server.clone() });
+        let _ = server.inner.engine.set(Arc::downgrade(&engine));
         Ok(SocketIo { server, engine })
     }
 }

@@ -152,6 +152,26 @@ impl Socket {
         self.send_frames(event_frames(self.namespace_str(), event, args.into_args()?, None))
     }
 
+    /// Emits `event` with one argument, waiting while the client's
+    /// outbound queue is full instead of failing or disconnecting it: a
+    /// handler streaming to one client paces itself to what the client
+    /// reads (like a bounded channel's `send().await`). Fails only when the
+    /// socket is disconnected (or the data does not serialize).
+    pub async fn emit_paced<T: Serialize + ?Sized>(&self, event: &str, data: &T) -> Result<(), EmitError> {
+        check_event_name(event)?;
+        let args = vec![sio_core::value::to_value(data)?];
+        self.send_frames_paced(event_frames(self.namespace_str(), event, args, None))
+            .await
+    }
+
+    /// [`emit_paced`](Self::emit_paced) with several arguments (see
+    /// [`emit_args`](Self::emit_args)).
+    pub async fn emit_args_paced(&self, event: &str, args: impl IntoArgs) -> Result<(), EmitError> {
+        check_event_name(event)?;
+        self.send_frames_paced(event_frames(self.namespace_str(), event, args.into_args()?, None))
+            .await
+    }
+
     /// Emits the `message` event (the client's `socket.on("message")`).
     pub fn send<T: Serialize + ?Sized>(&self, data: &T) -> Result<(), EmitError> {
         self.emit("message", data)
@@ -315,10 +335,26 @@ impl Socket {
         lock(&self.inner.data).get::<SharedData>().map(|data| data.0.clone())
     }
 
-    /// Queues frames for the client, held back while connecting.
+    /// Queues frames emitted to this socket alone, held back while
+    /// connecting. Under `OutboundPolicy::Wait` a full queue refuses them
+    /// and the socket stays.
     pub(crate) fn send_frames(&self, frames: Vec<Frame>) -> Result<(), EmitError> {
+        self.queue_frames(frames, SessionHandle::offer_group)
+    }
+
+    /// Queues frames of a broadcast, which does not wait for one client:
+    /// a full queue closes the session whatever the policy.
+    pub(crate) fn send_broadcast_frames(&self, frames: Vec<Frame>) -> Result<(), EmitError> {
+        self.queue_frames(frames, SessionHandle::send_group)
+    }
+
+    fn queue_frames(
+        &self,
+        frames: Vec<Frame>,
+        send: fn(&SessionHandle, Vec<Frame>) -> Result<(), SendError>,
+    ) -> Result<(), EmitError> {
         match self.inner.state.load(Ordering::Acquire) {
-            CONNECTED => self.inner.engine.send_group(frames).map_err(send_error),
+            CONNECTED => send(&self.inner.engine, frames).map_err(send_error),
             DISCONNECTED => Err(EmitError::Disconnected),
             _ => {
                 let mut held_back = lock(&self.inner.held_back);
@@ -329,11 +365,25 @@ impl Socket {
                         held_back.push(frames);
                         Ok(())
                     }
-                    CONNECTED => self.inner.engine.send_group(frames).map_err(send_error),
+                    CONNECTED => send(&self.inner.engine, frames).map_err(send_error),
                     _ => Err(EmitError::Disconnected),
                 }
             }
         }
+    }
+
+    /// Queues frames, waiting for room in the client's outbound queue;
+    /// held back while connecting (and released paced after the CONNECT
+    /// reply).
+    async fn send_frames_paced(&self, frames: Vec<Frame>) -> Result<(), EmitError> {
+        if self.inner.state.load(Ordering::Acquire) != CONNECTED {
+            return self.send_frames(frames);
+        }
+        self.inner
+            .engine
+            .send_group_when_ready(frames)
+            .await
+            .map_err(send_error)
     }
 
     /// Sends frames that may be dropped when the client is behind.
@@ -357,16 +407,36 @@ impl Socket {
     }
 
     /// Sends the held-back frames and lets later ones through directly.
-    pub(crate) fn release(&self) -> Result<(), EmitError> {
-        let mut held_back = lock(&self.inner.held_back);
-        for frames in held_back.drain(..) {
-            self.inner.engine.send_group(frames).map_err(send_error)?;
+    ///
+    /// They were accepted (their emits returned `Ok`), so they are sent
+    /// paced, waiting for room in the client's queue rather than
+    /// overflowing it. Frames held back meanwhile follow; the state flips
+    /// to connected under the lock once none is left, so nothing emitted
+    /// later can overtake them.
+    pub(crate) async fn release(&self) -> Result<(), EmitError> {
+        loop {
+            let batch = {
+                let mut held_back = lock(&self.inner.held_back);
+                if held_back.is_empty() {
+                    let _ =
+                        self.inner
+                            .state
+                            .compare_exchange(CONNECTING, CONNECTED, Ordering::AcqRel, Ordering::Acquire);
+                    return Ok(());
+                }
+                if self.inner.state.load(Ordering::Acquire) == DISCONNECTED {
+                    return Err(EmitError::Disconnected);
+                }
+                std::mem::take(&mut *held_back)
+            };
+            for frames in batch {
+                self.inner
+                    .engine
+                    .send_group_when_ready(frames)
+                    .await
+                    .map_err(send_error)?;
+            }
         }
-        let _ = self
-            .inner
-            .state
-            .compare_exchange(CONNECTING, CONNECTED, Ordering::AcqRel, Ordering::Acquire);
-        Ok(())
     }
 
     /// The connect hook accepted, but the server disconnected the socket
