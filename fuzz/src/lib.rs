@@ -61,10 +61,10 @@ fn decoded_args(data: &[u8]) -> Vec<Vec<Value>> {
             [0x00, rest @ ..] => decoder.decode_binary(Bytes::copy_from_slice(rest)),
             text => decoder.decode_text(Str::from(String::from_utf8_lossy(text).into_owned())),
         };
-        if let Ok(Some(packet)) = decoded {
-            if let PacketData::Event { args, .. } | PacketData::Ack { args, .. } = packet.data {
-                lists.push(args);
-            }
+        if let Ok(Some(packet)) = decoded
+            && let PacketData::Event { args, .. } | PacketData::Ack { args, .. } = packet.data
+        {
+            lists.push(args);
         }
     }
     lists
@@ -103,6 +103,12 @@ const WORDS: &[&str] = &[
 /// [`sio_core::value::MAX_DEPTH`] (what the decoder can produce too).
 const BUILD_DEPTH: usize = 100;
 
+/// The most values (leaves and containers) the builder makes in all.
+/// Copies could otherwise double a tree at every byte, and a tree
+/// exponentially larger than its input is not what the network delivers
+/// (a decoded packet is never larger than its bytes).
+const BUILD_NODES: usize = 2048;
+
 /// Builds up to eight [`Value`]s from a program: each byte is an opcode
 /// (low nibble), some followed by operands; values go on a stack, and the
 /// arguments are what is on the stack at the end, bottom first.
@@ -122,10 +128,14 @@ const BUILD_DEPTH: usize = 100;
 /// | 10     | one of [`WORDS`] (next byte)                                  |
 /// | 11     | the integer `opcode >> 4`                                     |
 /// | 12..   | a copy of the value `opcode >> 4` below the top               |
+///
+/// A container deeper than `BUILD_DEPTH`, or a copy that would take the
+/// values made past `BUILD_NODES`, is not made.
 pub fn build_values(data: &[u8]) -> Vec<Value> {
     let mut input = data.iter().copied();
-    // Each value with its depth (0 for a leaf).
-    let mut stack: Vec<(Value, usize)> = Vec::new();
+    // Each value with its depth (0 for a leaf) and its count of values.
+    let mut stack: Vec<(Value, usize, usize)> = Vec::new();
+    let mut nodes = 0;
     while let Some(opcode) = input.next() {
         let high = usize::from(opcode >> 4);
         let leaf = match opcode & 15 {
@@ -149,37 +159,45 @@ pub fn build_values(data: &[u8]) -> Vec<Value> {
             }
             op @ (8 | 9) => {
                 let items = stack.split_off(stack.len() - high.min(stack.len()));
-                let depth = 1 + items.iter().map(|(_, depth)| *depth).max().unwrap_or(0);
+                let depth = 1 + items.iter().map(|(_, depth, _)| *depth).max().unwrap_or(0);
                 if depth > BUILD_DEPTH {
                     stack.extend(items);
                     continue;
                 }
+                let size = 1 + items.iter().map(|(_, _, size)| *size).sum::<usize>();
                 let value = if op == 8 {
-                    Value::Array(items.into_iter().map(|(value, _)| value).collect())
+                    Value::Array(items.into_iter().map(|(value, _, _)| value).collect())
                 } else {
                     let mut map = Map::new();
-                    for (value, _) in items {
+                    for (value, _, _) in items {
                         map.insert(word(input.next().unwrap_or(0)).to_owned(), value);
                     }
                     Value::Object(map)
                 };
-                stack.push((value, depth));
+                nodes += 1;
+                stack.push((value, depth, size));
                 continue;
             }
             10 => Value::String(word(input.next().unwrap_or(0)).to_owned()),
             11 => Value::from(high as u64),
             _ => {
-                let Some(copy) = stack.len().checked_sub(1 + high).map(|index| stack[index].clone()) else {
+                let Some(index) = stack.len().checked_sub(1 + high) else {
                     continue;
                 };
-                stack.push(copy);
+                let size = stack[index].2;
+                if nodes + size > BUILD_NODES {
+                    continue;
+                }
+                nodes += size;
+                stack.push(stack[index].clone());
                 continue;
             }
         };
-        stack.push((leaf, 0));
+        nodes += 1;
+        stack.push((leaf, 0, 1));
     }
     stack.truncate(8);
-    stack.into_iter().map(|(value, _)| value).collect()
+    stack.into_iter().map(|(value, _, _)| value).collect()
 }
 
 fn take_8(input: &mut impl Iterator<Item = u8>) -> [u8; 8] {

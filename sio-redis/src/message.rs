@@ -290,6 +290,42 @@ mod tests {
         assert_eq!(timeout, Some(1500));
     }
 
+    /// Unhex a concatenation of hex strings.
+    fn unhex(parts: &[&str]) -> Vec<u8> {
+        let hex: String = parts.concat();
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+            .collect()
+    }
+
+    /// Found by the `redis_message` fuzz target: a msgpack message nesting
+    /// 128 containers decoded, and once relayed as JSON (it carries no
+    /// binary) no node could read it (the JSON parser stops at 127).
+    #[test]
+    fn whatever_decodes_from_msgpack_relays_as_json() {
+        let found = unhex(&[
+            "81d9009acbffffffd0d0d024d0d081d900d092cb001900cf0681d90092cb000019000081d90092cb001901050681d991",
+            "919191919191919191919191919191919191919191919191919191919191919191919191919191919191919191919191",
+            "919191919191919191919191919191919191919191919191919191919191919191919191919191919191919191919191",
+            "919191919191919191919191919191919191919191919191919191910092cb001900000000060000001717",
+        ]);
+        if let Ok(message) = decode(&found) {
+            assert_eq!(decode(&encode(&message)).expect("relayed"), message);
+        }
+        // The deepest message msgpack accepts relays; one level more is refused.
+        let mut deepest = Value::Array(Vec::new());
+        for _ in 1..msgpack::MAX_NESTING - 1 {
+            deepest = Value::Array(vec![deepest]);
+        }
+        let message = object([("data", deepest.clone())]);
+        assert_eq!(decode(&encode_msgpack(&message)).expect("127 levels"), message);
+        assert_eq!(decode(&encode(&message)).expect("as JSON"), message);
+        let deeper = object([("data", Value::Array(vec![deepest]))]);
+        assert!(decode(&encode_msgpack(&deeper)).is_err());
+        assert!(decode(&encode(&deeper)).is_err());
+    }
+
     #[test]
     fn json_and_msgpack_both_decode() {
         let message = object([("type", RequestType::RemoteFetch.value()), ("requestId", "x".into())]);

@@ -18,7 +18,10 @@
 //!
 //! Input comes from other nodes through Redis, so [`decode`] never panics,
 //! checks that the bytes a length claims are there before it allocates for
-//! them, and rejects nesting deeper than [`MAX_DEPTH`] arrays and maps. It
+//! them, and rejects nesting deeper than [`MAX_NESTING`] (127) arrays and
+//! maps, the limit of sio's JSON parser: whatever decodes here can be
+//! relayed as JSON (requests and responses without binary are) and read
+//! back by any node. It
 //! decodes what notepack.io decodes, as a JS peer would pass it on in JSON:
 //!
 //! - every int format becomes an integer `Number` (notepack.io rounds the
@@ -43,7 +46,7 @@ use bytes::Bytes;
 use rmp::Marker;
 use serde_json::Number;
 use sio_core::Value;
-use sio_core::value::{MAX_DEPTH, Map};
+use sio_core::value::Map;
 
 /// Errors decoding msgpack.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -55,8 +58,8 @@ pub enum MsgpackError {
     /// Bytes follow the value: the count of them.
     #[error("{0} bytes follow the msgpack value")]
     TrailingBytes(usize),
-    /// Arrays and maps nest deeper than [`MAX_DEPTH`].
-    #[error("msgpack arrays and maps nest deeper than {}", MAX_DEPTH)]
+    /// Arrays and maps nest deeper than 127 levels.
+    #[error("msgpack arrays and maps nest deeper than {}", MAX_NESTING)]
     TooDeep,
     /// A string is not valid UTF-8.
     #[error("msgpack string is not valid UTF-8")]
@@ -255,6 +258,12 @@ fn write_header(out: &mut Vec<u8>, format: &Header, len: usize) -> bool {
     true
 }
 
+/// The most arrays and maps [`decode`] accepts nested in one another: the
+/// limit of [`sio_core::value::parse_json`] (serde_json's), one less than
+/// [`sio_core::value::MAX_DEPTH`]. A deeper limit here would let a Node
+/// peer's msgpack message through that sio cannot relay as JSON.
+pub(crate) const MAX_NESTING: usize = 127;
+
 /// Decodes exactly one msgpack value from `input`; anything after it is
 /// [`MsgpackError::TrailingBytes`].
 pub(crate) fn decode(input: &[u8]) -> Result<Value, MsgpackError> {
@@ -267,7 +276,7 @@ pub(crate) fn decode(input: &[u8]) -> Result<Value, MsgpackError> {
         }
         let value = match reader.token()? {
             Token::Leaf(value) => value,
-            Token::Array(_) | Token::Map(_) if open.len() >= MAX_DEPTH => return Err(MsgpackError::TooDeep),
+            Token::Array(_) | Token::Map(_) if open.len() >= MAX_NESTING => return Err(MsgpackError::TooDeep),
             Token::Array(0) => Value::Array(Vec::new()),
             Token::Map(0) => Value::Object(Map::new()),
             Token::Array(len) => {
@@ -1212,19 +1221,19 @@ mod tests {
 
     #[test]
     fn nesting_up_to_max_depth_is_accepted() {
-        let deepest = nested_arrays(MAX_DEPTH - 1);
+        let deepest = nested_arrays(MAX_NESTING - 1);
         let bytes = encode(&deepest);
-        assert_eq!(bytes.len(), MAX_DEPTH);
+        assert_eq!(bytes.len(), MAX_NESTING);
         assert_eq!(decode(&bytes), Ok(deepest));
-        let mut maps = [0x81, 0xa1, b'k'].repeat(MAX_DEPTH);
+        let mut maps = [0x81, 0xa1, b'k'].repeat(MAX_NESTING);
         maps.push(0xc0);
         assert!(decode(&maps).is_ok());
     }
 
     #[test]
     fn nesting_past_max_depth_is_an_error() {
-        assert_eq!(decode(&encode(&nested_arrays(MAX_DEPTH))), Err(MsgpackError::TooDeep));
-        let mut maps = [0x81, 0xa1, b'k'].repeat(MAX_DEPTH);
+        assert_eq!(decode(&encode(&nested_arrays(MAX_NESTING))), Err(MsgpackError::TooDeep));
+        let mut maps = [0x81, 0xa1, b'k'].repeat(MAX_NESTING);
         maps.push(0x80);
         assert_eq!(decode(&maps), Err(MsgpackError::TooDeep));
         assert_eq!(decode(&vec![0x91; 100_000]), Err(MsgpackError::TooDeep));
@@ -1262,7 +1271,7 @@ mod tests {
         }
         // Nested claims that each fit what is left: reservations stay bounded.
         let mut nested = Vec::new();
-        for _ in 0..MAX_DEPTH {
+        for _ in 0..MAX_NESTING {
             nested.extend_from_slice(&[0xdd, 0x00, 0x01, 0x00, 0x00]);
         }
         nested.resize(nested.len() + 70_000, 0xc0);
@@ -1278,7 +1287,7 @@ mod tests {
     fn error_messages() {
         assert_eq!(
             MsgpackError::TooDeep.to_string(),
-            "msgpack arrays and maps nest deeper than 128"
+            "msgpack arrays and maps nest deeper than 127"
         );
         assert_eq!(
             MsgpackError::InvalidMarker(0xc1).to_string(),
@@ -1519,7 +1528,7 @@ mod tests {
             ("10", Value::from(2)),
             ("2", Value::from(3)),
         ]));
-        values.push(nested_arrays(MAX_DEPTH - 1));
+        values.push(nested_arrays(MAX_NESTING - 1));
         values
     }
 
