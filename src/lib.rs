@@ -65,10 +65,12 @@
 //!     .route("/", axum::routing::get(|| async { "the page" }))
 //!     .route_service("/socket.io/", app.service());
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8000").await?;
+//! // sio starts closing its sessions when the signal comes, so axum does not
+//! // wait on pending long-polls; then wait for the disconnect hooks.
 //! axum::serve(listener, router)
-//!     .with_graceful_shutdown(sio::shutdown_signal())
+//!     .with_graceful_shutdown(app.shutdown_on(sio::shutdown_signal()))
 //!     .await?;
-//! app.shutdown().await; // close every connection, run the disconnect hooks
+//! app.shutdown().await;
 //! # Ok(())
 //! # }
 //! ```

@@ -124,3 +124,60 @@ async fn the_official_client_talks_to_consumers_mounted_in_axum() {
     );
     service.shutdown().await;
 }
+
+/// Shutdown as users compose it in axum: with `shutdown_on`, a pending
+/// long-poll is answered as soon as the signal comes, so the host's
+/// graceful shutdown (which waits for in-flight requests) returns promptly
+/// instead of after the next ping (25 s by default).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axum_shuts_down_promptly_with_a_long_poll_pending() {
+    consumer_support::init_tracing();
+    let app = App::builder()
+        .engine_config(EngineConfig::default())
+        .build()
+        .expect("app");
+    let router = axum::Router::new().route_service("/socket.io/", app.service());
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let (signal, signalled) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn({
+        let shutdown = app.shutdown_on(async {
+            let _ = signalled.await;
+        });
+        async move { axum::serve(listener, router).with_graceful_shutdown(shutdown).await }
+    });
+
+    let handshake = get(addr, "/socket.io/?EIO=4&transport=polling").await;
+    let sid = handshake
+        .split("\"sid\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a sid in the handshake")
+        .to_owned();
+    let poll = tokio::spawn(async move { get(addr, &format!("/socket.io/?EIO=4&transport=polling&sid={sid}")).await });
+    let engine = app.socket_io().engine().clone();
+    within("the long-poll to be pending", async {
+        while engine.stats().polls_pending != 1 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+
+    let started = std::time::Instant::now();
+    signal.send(()).expect("signal");
+    within("axum to return", serving)
+        .await
+        .expect("the serving task")
+        .expect("axum::serve");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "axum returned {:?} after the signal",
+        started.elapsed()
+    );
+    let answer = within("the long-poll's answer", poll).await.expect("the poll task");
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "the pending GET was answered: {answer}"
+    );
+    app.shutdown().await;
+}

@@ -23,8 +23,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(8000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     tracing::info!("chat on http://127.0.0.1:{port} (Ctrl-C to stop)");
+    // sio starts closing its sessions as soon as the signal comes: axum's
+    // graceful shutdown would otherwise wait on pending long-polls.
     axum::serve(listener, app::router(&sio, browser_client))
-        .with_graceful_shutdown(sio::shutdown_signal())
+        .with_graceful_shutdown(sio.shutdown_on(sio::shutdown_signal()))
         .await?;
     sio.shutdown().await;
     Ok(())

@@ -57,7 +57,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     tracing::info!(%node, "chat node on http://{node} (Ctrl-C to stop)");
     axum::serve(listener, app::router(&sio, browser_client))
-        .with_graceful_shutdown(sio::shutdown_signal())
+        .with_graceful_shutdown(sio.shutdown_on(sio::shutdown_signal()))
         .await?;
     sio.shutdown().await;
     redis.close();

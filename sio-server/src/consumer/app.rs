@@ -331,6 +331,25 @@ impl App {
         Ok(())
     }
 
+    /// For a server mounted in another HTTP stack (axum, ...): a future to
+    /// hand to the host's graceful shutdown, which starts sio's shutdown as
+    /// soon as `signal` resolves ([`SocketIo::shutdown_on`]). Without it the
+    /// host waits on sio's pending long-polls before sio is told anything.
+    /// Then call [`shutdown`](Self::shutdown) for the disconnect hooks:
+    ///
+    /// ```text
+    /// axum::serve(listener, router)
+    ///     .with_graceful_shutdown(sio.shutdown_on(sio::shutdown_signal()))
+    ///     .await?;
+    /// sio.shutdown().await;
+    /// ```
+    pub fn shutdown_on<F>(&self, signal: F) -> impl Future<Output = ()> + Send + 'static
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.io.shutdown_on(signal)
+    }
+
     /// Closes every connection (reason `server shutting down`) and waits for
     /// the disconnect hooks ([`SocketIo::shutdown`]).
     /// For a server mounted as a [`service`](Self::service) in another HTTP

@@ -45,6 +45,8 @@ pub struct EngineServer<H: EngineHandler> {
 pub struct EngineStats {
     /// Sessions open now.
     pub sessions: usize,
+    /// Long-poll GETs waiting for something to send now.
+    pub polls_pending: usize,
     /// Bytes queued for clients now, over every session (a broadcast
     /// frame shared by many sessions counts once in each).
     pub buffered_bytes: usize,
@@ -103,6 +105,7 @@ impl<H: EngineHandler> EngineServer<H> {
         let counters = &self.outbound;
         EngineStats {
             sessions: sessions.len(),
+            polls_pending: sessions.values().filter(|session| session.poll_pending()).count(),
             buffered_bytes: sessions.values().map(|session| session.handle.buffered_bytes()).sum(),
             volatile_dropped: counters.volatile_dropped.load(Ordering::Relaxed),
             slow_disconnects: counters.slow_disconnects.load(Ordering::Relaxed),

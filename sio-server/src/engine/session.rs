@@ -346,6 +346,11 @@ impl<H: EngineHandler> Session<H> {
         lock(&self.outbox).take()
     }
 
+    /// Whether a long-poll GET holds the outbox now.
+    pub fn poll_pending(&self) -> bool {
+        !self.handle.is_upgraded() && self.handle.transport() == TransportKind::Polling && lock(&self.outbox).is_none()
+    }
+
     /// Returns the outbox taken by a GET.
     pub fn return_outbox(&self, outbox: Outbox) {
         *lock(&self.outbox) = Some(outbox);

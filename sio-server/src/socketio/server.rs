@@ -380,6 +380,26 @@ impl SocketIo {
         self.hooks_finished().await;
     }
 
+    /// For a server mounted in another HTTP stack: give this to the host's
+    /// graceful shutdown. When `signal` resolves, sio starts closing its
+    /// sessions at once, answering pending long-polls and closing
+    /// WebSockets (which the host would otherwise wait on until the next
+    /// ping, up to `ping_interval`), and this resolves, so the host's
+    /// shutdown proceeds. Call [`shutdown`](Self::shutdown) once the host
+    /// has returned, to wait for the disconnect hooks.
+    pub fn shutdown_on<F>(&self, signal: F) -> impl Future<Output = ()> + Send + 'static
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let io = self.clone();
+        async move {
+            signal.await;
+            tracing::info!("shutting down: closing every session");
+            let engine = Arc::clone(&io.engine);
+            tokio::spawn(async move { engine.shutdown().await });
+        }
+    }
+
     async fn hooks_finished(&self) {
         if tokio::time::timeout(SHUTDOWN_GRACE, self.server.sockets_finished())
             .await
