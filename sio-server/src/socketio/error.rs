@@ -52,10 +52,11 @@ pub enum AckError {
     /// The socket disconnected before answering.
     #[error("socket disconnected before acknowledging")]
     Disconnected,
-    /// Asked inside the connect hook: the client is not connected until
-    /// the hook returns, so it could not answer before the timeout (and
-    /// the hook would hold back its own CONNECT reply meanwhile). Ask from
-    /// the first event, or from a task spawned by the hook.
+    /// Asked inside the socket's own connect hook: the client is not
+    /// connected until the hook returns, so it could not answer before the
+    /// timeout (and the hook would hold back its own CONNECT reply
+    /// meanwhile). Ask from the first event, or from a task spawned by the
+    /// hook (its question goes out right after the CONNECT reply).
     #[error("emit_with_ack inside the connect hook: the client cannot answer before it is connected")]
     Connecting,
     /// The answer did not deserialize into the expected type.

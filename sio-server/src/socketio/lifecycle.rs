@@ -29,7 +29,9 @@ pub(crate) async fn run(socket: Socket, mut handler: Box<dyn SocketHandler>, lin
     namespace.insert(&socket);
     // The socket keeps the auth payload; a copy for the hook.
     let auth = socket.auth().cloned();
-    let connected = AssertUnwindSafe(handler.connect(&socket, auth)).catch_unwind().await;
+    let connected = AssertUnwindSafe(socket.connect_hook(handler.connect(&socket, auth)))
+        .catch_unwind()
+        .await;
     let refusal = match connected {
         Ok(Ok(())) => None,
         Ok(Err(refusal)) => Some(refusal),

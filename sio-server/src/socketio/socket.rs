@@ -1,5 +1,6 @@
 //! [`Socket`]: one client connected to one namespace.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
@@ -17,6 +18,11 @@ use super::handler::Event;
 use super::namespace::Namespace;
 use super::{AckError, BroadcastOperator, DisconnectReason, EmitError, Room, Server, SocketId};
 use crate::engine::{CloseReason, Handshake, SendError, SessionHandle};
+
+tokio::task_local! {
+    /// The socket whose connect hook the current task is running.
+    static CONNECT_HOOK_OF: usize;
+}
 
 const CONNECTING: u8 = 0;
 const CONNECTED: u8 = 1;
@@ -192,7 +198,7 @@ impl Socket {
         timeout: Duration,
     ) -> Result<Vec<Value>, AckError> {
         check_event_name(event)?;
-        if self.inner.state.load(Ordering::Acquire) == CONNECTING {
+        if self.in_own_connect_hook() {
             return Err(AckError::Connecting);
         }
         let args = vec![sio_core::value::to_value(data).map_err(EmitError::from)?];
@@ -453,6 +459,26 @@ impl Socket {
         let mut payload = sio_core::value::Map::new();
         payload.insert("sid".to_owned(), Value::String(self.id().to_string()));
         Value::Object(payload)
+    }
+
+    /// Runs `hook` (the connect hook) marked as this socket's, so that
+    /// [`in_own_connect_hook`](Self::in_own_connect_hook) can tell. Tasks
+    /// the hook spawns are not marked.
+    pub(crate) async fn connect_hook<F: Future>(&self, hook: F) -> F::Output {
+        CONNECT_HOOK_OF.scope(self.key(), hook).await
+    }
+
+    /// Whether this runs inside this socket's own connect hook, which holds
+    /// back the CONNECT reply: waiting there for the client would wait for
+    /// the hook itself.
+    fn in_own_connect_hook(&self) -> bool {
+        self.inner.state.load(Ordering::Acquire) == CONNECTING
+            && CONNECT_HOOK_OF.try_with(|key| *key == self.key()).unwrap_or(false)
+    }
+
+    /// The socket's identity as a number (its allocation's address).
+    fn key(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
     }
 
     /// Marks the socket disconnected; the first reason wins. Returns
