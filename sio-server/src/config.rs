@@ -10,6 +10,7 @@
 //! | `SIO_PING_INTERVAL_MS` | [`ping_interval`](EngineConfigBuilder::ping_interval) | milliseconds |
 //! | `SIO_PING_TIMEOUT_MS` | [`ping_timeout`](EngineConfigBuilder::ping_timeout) | milliseconds |
 //! | `SIO_MAX_PAYLOAD_BYTES` | [`max_payload`](EngineConfigBuilder::max_payload) | bytes |
+//! | `SIO_SHUTDOWN_DRAIN_MS` | [`shutdown_drain`](EngineConfigBuilder::shutdown_drain) | milliseconds |
 
 pub use crate::engine::OutboundPolicy;
 use std::time::Duration;
@@ -121,6 +122,11 @@ pub struct EngineConfig {
     /// which the official clients treat as a failed attempt and retry with
     /// their backoff. `None` (the default): no limit.
     pub max_sessions: Option<usize>,
+    /// The window over which shutdown closes the open sessions, spread
+    /// evenly, so that their clients reconnect (to the next server) a few
+    /// at a time rather than all at once. New sessions are refused from the
+    /// start of it. Zero (the default): every session at once.
+    pub shutdown_drain: Duration,
 }
 
 impl Default for EngineConfig {
@@ -138,6 +144,7 @@ impl Default for EngineConfig {
             cors: None,
             websocket_origins: AllowedOrigins::Any,
             max_sessions: None,
+            shutdown_drain: Duration::ZERO,
         }
     }
 }
@@ -200,6 +207,9 @@ impl EngineConfigBuilder {
         if let Some(ms) = env_u64("SIO_PING_TIMEOUT_MS")? {
             builder = builder.ping_timeout(Duration::from_millis(ms));
         }
+        if let Some(ms) = env_u64("SIO_SHUTDOWN_DRAIN_MS")? {
+            builder = builder.shutdown_drain(Duration::from_millis(ms));
+        }
         if let Some(bytes) = env_u64("SIO_MAX_PAYLOAD_BYTES")? {
             let bytes = usize::try_from(bytes).map_err(|_| ConfigError::InvalidEnv {
                 name: "SIO_MAX_PAYLOAD_BYTES",
@@ -251,6 +261,12 @@ impl EngineConfigBuilder {
     /// Sets [`EngineConfig::outbound_policy`].
     pub fn outbound_policy(mut self, policy: OutboundPolicy) -> Self {
         self.config.outbound_policy = policy;
+        self
+    }
+
+    /// Sets [`EngineConfig::shutdown_drain`].
+    pub fn shutdown_drain(mut self, window: Duration) -> Self {
+        self.config.shutdown_drain = window;
         self
     }
 

@@ -18,9 +18,11 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Accepts HTTP/1.1 connections on `listener` and answers them with
 /// `engine` until `shutdown` resolves.
 ///
-/// On shutdown it stops accepting, closes every session
-/// ([`CloseReason::ServerShutdown`](crate::engine::CloseReason::ServerShutdown))
-/// and waits up to 10 seconds for the connections to finish.
+/// On shutdown it refuses new sessions (`503`), closes every session
+/// ([`CloseReason::ServerShutdown`](crate::engine::CloseReason::ServerShutdown);
+/// spread over `shutdown_drain` when set) while still answering the open
+/// sessions' requests, then stops accepting connections and waits up to
+/// 10 seconds for them to finish.
 ///
 /// Requests whose headers do not arrive within the configured
 /// `request_timeout` are cut off.
@@ -37,6 +39,12 @@ pub async fn serve<H: EngineHandler>(
     let (stop_connections, connections) = watch::channel(());
     tracing::info!(address = ?listener.local_addr().ok(), path = %engine.config().path, "serving");
     let mut shutdown = std::pin::pin!(shutdown);
+    // Once shutdown begins, the engine refuses new sessions and closes the
+    // open ones (spread over `shutdown_drain`); the listener keeps
+    // accepting meanwhile, so that a polling client's next request still
+    // reaches its session until that session's turn comes.
+    let grace = SHUTDOWN_GRACE + engine.config().shutdown_drain;
+    let mut draining: Option<std::pin::Pin<Box<dyn Future<Output = bool> + Send + '_>>> = None;
     loop {
         let (stream, remote_addr) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -48,7 +56,19 @@ pub async fn serve<H: EngineHandler>(
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            () = &mut shutdown, if draining.is_none() => {
+                let engine = Arc::clone(&engine);
+                draining = Some(Box::pin(async move {
+                    tokio::time::timeout(grace, engine.shutdown()).await.is_ok()
+                }));
+                continue;
+            }
+            drained = async { draining.as_mut().expect("enabled only while draining").await }, if draining.is_some() => {
+                if !drained {
+                    tracing::warn!("sessions still closing after the grace period");
+                }
+                break;
+            }
         };
         let _ = stream.set_nodelay(true);
         let engine = Arc::clone(&engine);
@@ -73,9 +93,6 @@ pub async fn serve<H: EngineHandler>(
         });
     }
     drop(listener);
-    if tokio::time::timeout(SHUTDOWN_GRACE, engine.shutdown()).await.is_err() {
-        tracing::warn!("sessions still closing after the grace period");
-    }
     drop(connections);
     let _ = stop_connections.send(());
     if tokio::time::timeout(SHUTDOWN_GRACE, stop_connections.closed())

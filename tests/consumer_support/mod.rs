@@ -173,6 +173,9 @@ pub struct Client {
     stream: WebSocketStream<TcpStream>,
     decoder: Decoder,
     next_ack_id: u64,
+    /// Packets read while waiting for another one (an ack, an event),
+    /// handed out first by the next reads: nothing is skipped.
+    pending: std::collections::VecDeque<Packet>,
 }
 
 impl Client {
@@ -187,6 +190,7 @@ impl Client {
             stream,
             decoder: Decoder::new(DecoderLimits::default()),
             next_ack_id: 0,
+            pending: std::collections::VecDeque::new(),
         };
         match within("the open packet", client.stream.next()).await {
             Some(Ok(Message::Text(text))) if text.starts_with('0') => {}
@@ -255,31 +259,53 @@ impl Client {
         self.ack(ack_id).await
     }
 
-    /// Waits for the ACK of `ack_id`, skipping other packets.
+    /// Waits for the ACK of `ack_id`; other packets stay for later reads.
     pub async fn ack(&mut self, ack_id: u64) -> Vec<Value> {
-        loop {
-            if let PacketData::Ack { args, ack_id: id } = self.recv_packet().await.data {
-                if id == ack_id {
-                    return args;
-                }
-            }
+        let packet = self
+            .find(|packet| matches!(&packet.data, PacketData::Ack { ack_id: id, .. } if *id == ack_id))
+            .await;
+        match packet.data {
+            PacketData::Ack { args, .. } => args,
+            other => unreachable!("{other:?}"),
         }
     }
 
-    /// Waits for the event `name`, skipping other packets; returns its
-    /// arguments and ack id.
+    /// Waits for the event `name`; returns its arguments and ack id. Other
+    /// packets stay for later reads.
     pub async fn event(&mut self, name: &str) -> (Vec<Value>, Option<u64>) {
-        loop {
-            if let PacketData::Event {
-                name: got,
-                args,
-                ack_id,
-            } = self.recv_packet().await.data
-            {
-                if got == name {
-                    return (args, ack_id);
-                }
+        let packet = self
+            .find(|packet| matches!(&packet.data, PacketData::Event { name: got, .. } if got == name))
+            .await;
+        match packet.data {
+            PacketData::Event { args, ack_id, .. } => (args, ack_id),
+            other => unreachable!("{other:?}"),
+        }
+    }
+
+    /// The first packet that `matches`, from those kept earlier or from the
+    /// connection; the others are kept, in order.
+    async fn find(&mut self, matches: impl Fn(&Packet) -> bool) -> Packet {
+        if let Some(index) = self.pending.iter().position(&matches) {
+            if let Some(packet) = self.pending.remove(index) {
+                return packet;
             }
+        }
+        loop {
+            let packet = match tokio::time::timeout(TIMEOUT, self.recv_any()).await.ok() {
+                Some(Received::Packet(packet)) => packet,
+                Some(Received::Closed) => panic!(
+                    "the connection closed while a packet was expected; read meanwhile: {:?}",
+                    self.pending
+                ),
+                None => panic!(
+                    "the expected packet did not come within {TIMEOUT:?}; read meanwhile: {:?}",
+                    self.pending
+                ),
+            };
+            if matches(&packet) {
+                return packet;
+            }
+            self.pending.push_back(packet);
         }
     }
 
@@ -300,7 +326,12 @@ impl Client {
     }
 
     /// The next packet or the close within `period`; `None` if nothing came.
+    /// Packets kept by [`ack`](Self::ack) or [`event`](Self::event) come
+    /// first.
     pub async fn recv_within(&mut self, period: Duration) -> Option<Received> {
+        if let Some(packet) = self.pending.pop_front() {
+            return Some(Received::Packet(packet));
+        }
         tokio::time::timeout(period, self.recv_any()).await.ok()
     }
 
@@ -400,4 +431,4 @@ impl Log {
 mod clients;
 
 #[allow(unused_imports)] // each test binary uses some of them
-pub use clients::{js_dir, python, run_node, run_python};
+pub use clients::{js_dir, python, run_node, run_node_json, run_python};

@@ -127,9 +127,11 @@ impl<H: EngineHandler> EngineServer<H> {
     }
 
     /// Refuses new sessions from now on (handshakes get `503`), closes
-    /// every session with [`CloseReason::ServerShutdown`] and waits until
-    /// each one's `on_close` has run. Bound it with a timeout if the
-    /// handler may be slow.
+    /// every session with [`CloseReason::ServerShutdown`] (spread over
+    /// [`shutdown_drain`](EngineConfig::shutdown_drain), at once by
+    /// default) and waits until each one's `on_close` has run. Bound it
+    /// with a timeout of at least the drain window if the handler may be
+    /// slow.
     pub async fn shutdown(&self) {
         self.gate.close();
         let sessions: Vec<_> = self
@@ -139,8 +141,20 @@ impl<H: EngineHandler> EngineServer<H> {
             .values()
             .cloned()
             .collect();
-        tracing::info!(sessions = sessions.len(), "closing every session");
-        for session in &sessions {
+        let window = self.config.shutdown_drain;
+        tracing::info!(
+            sessions = sessions.len(),
+            drain_ms = window.as_millis() as u64,
+            "closing every session"
+        );
+        let started = tokio::time::Instant::now();
+        let count = u32::try_from(sessions.len()).unwrap_or(u32::MAX);
+        for (index, session) in (0..count).zip(&sessions) {
+            if !window.is_zero() {
+                // Evenly spread: the first at once, the last just before
+                // the window ends.
+                tokio::time::sleep_until(started + window / count * index).await;
+            }
             session.handle.close(CloseReason::ServerShutdown);
         }
         loop {

@@ -371,10 +371,8 @@ impl SocketIo {
     /// server. For a server mounted in another HTTP stack; [`serve`](Self::serve)
     /// does it by itself.
     pub async fn shutdown(&self) {
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.engine.shutdown())
-            .await
-            .is_err()
-        {
+        let grace = SHUTDOWN_GRACE + self.engine.config().shutdown_drain;
+        if tokio::time::timeout(grace, self.engine.shutdown()).await.is_err() {
             tracing::warn!("sessions still closing after the grace period");
         }
         self.hooks_finished().await;
