@@ -214,7 +214,8 @@ async fn overlapping_polling_gets_reach_the_hook_as_transport_error() {
     let sid = client.sid.clone();
     let first = tokio::spawn(async move { http.poll(&sid).await });
     // The first GET is pending (nothing queued); a second one overlaps.
-    tokio::time::sleep(QUIET).await;
+    let engine = io.io.engine().clone();
+    wait_until("the first GET to be pending", || engine.stats().polls_pending == 1).await;
     let second = http.poll(&client.sid).await;
     assert_eq!(second.status, 400, "overlapping GET: {:?}", second.text());
     let first = within("the first GET to end", first).await.expect("task");

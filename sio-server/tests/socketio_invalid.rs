@@ -31,7 +31,11 @@ fn packet(text: &str) -> Outgoing {
 /// For each batch: a fresh session joins `/` and `/custom`, sends the
 /// batch, and must be closed, both sockets seeing `parse error`.
 async fn assert_each_closes(transport: Transport, batches: Vec<Vec<Outgoing>>) {
-    let io = TestIo::standard().await;
+    assert_each_closes_on(&TestIo::standard().await, transport, batches).await;
+}
+
+/// [`assert_each_closes`] on a given server.
+async fn assert_each_closes_on(io: &TestIo, transport: Transport, batches: Vec<Vec<Outgoing>>) {
     for batch in batches {
         let (mut client, root) = io.join(transport, "/").await;
         let custom = io.join_more(&mut client, "/custom").await;
@@ -172,13 +176,14 @@ async fn malformed_attachment_count_closes_the_session(transport: Transport) {
 
 async fn deeply_nested_json_closes_the_session_and_the_server_survives(transport: Transport) {
     let nested = |depth: usize| format!(r#"2["x",{}{}]"#, "[".repeat(depth), "]".repeat(depth));
-    assert_each_closes(
+    let io = TestIo::standard().await;
+    assert_each_closes_on(
+        &io,
         transport,
         vec![vec![packet(&nested(200))], vec![packet(&nested(100_000))]],
     )
     .await;
-    // The server still serves.
-    let io = TestIo::standard().await;
+    // The very server that received them still serves.
     let (mut client, _) = io.join(transport, "/").await;
     client.send(&nested(100)).await;
     client.send(r#"2["echo","alive"]"#).await;
