@@ -343,13 +343,15 @@ fi
 step "fmt" - cargo fmt --all -- --check
 step "clippy" - cargo clippy --workspace --all-targets --all-features "${LOCKED[@]}" -- -D warnings
 # Doctests first, so that the closing lines of the run are the main suite's.
-step "doctests" "$LOG_DIR/doc.log" cargo test --workspace --doc "${LOCKED[@]}"
+# --all-features: the Redis-feature code of the facade is tested, not only
+# linted.
+step "doctests" "$LOG_DIR/doc.log" cargo test --workspace --all-features --doc "${LOCKED[@]}"
 if $USE_NEXTEST; then
     step "tests (nextest)" "$LOG_DIR/tests.log" \
-        cargo nextest run --workspace --no-fail-fast "${LOCKED[@]}"
+        cargo nextest run --workspace --all-features --no-fail-fast "${LOCKED[@]}"
 else
     step "tests (cargo test)" "$LOG_DIR/tests.log" \
-        cargo test --workspace --tests --no-fail-fast "${LOCKED[@]}"
+        cargo test --workspace --all-features --tests --no-fail-fast "${LOCKED[@]}"
 fi
 # EXTEND HERE: test suites that do not run under cargo (none yet: the
 # interop tests are Rust tests that spawn node / python through the
