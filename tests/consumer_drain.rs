@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use consumer_support::{Log, within};
 use serde_json::json;
-use sio::{App, DisconnectReason, EngineConfig, Socket, consumer};
+use sio::{App, DisconnectReason, EngineConfig, ServeError, Socket, consumer};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 /// Which server this is, and when the test started (to time the hooks).
 #[derive(Clone)]
@@ -69,6 +70,19 @@ fn app(generation: u32, log: &Log, started: &Arc<Instant>, drain: Duration) -> A
         .expect("app")
 }
 
+/// Serves `app` on `listener` until the returned sender fires.
+fn serve(app: &App, listener: TcpListener) -> (oneshot::Sender<()>, JoinHandle<Result<(), ServeError>>) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = app.clone();
+    let serving = tokio::spawn(async move {
+        app.serve_listener(listener, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    (stop, serving)
+}
+
 async fn rolling_deploy(transports: &str) {
     consumer_support::init_tracing();
     let log = Log::default();
@@ -76,17 +90,7 @@ async fn rolling_deploy(transports: &str) {
     let first = app(1, &log, &started, WINDOW);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
-    let (stop_first, first_stopped) = oneshot::channel::<()>();
-    let serving_first = tokio::spawn({
-        let first = first.clone();
-        async move {
-            first
-                .serve_listener(listener, async {
-                    let _ = first_stopped.await;
-                })
-                .await
-        }
-    });
+    let (stop_first, serving_first) = serve(&first, listener);
     let clients = tokio::spawn({
         let url = format!("http://{addr}");
         let transports = transports.to_owned();
@@ -114,17 +118,7 @@ async fn rolling_deploy(transports: &str) {
         }
     })
     .await;
-    let (stop_second, second_stopped) = oneshot::channel::<()>();
-    let serving_second = tokio::spawn({
-        let second = second.clone();
-        async move {
-            second
-                .serve_listener(listener, async {
-                    let _ = second_stopped.await;
-                })
-                .await
-        }
-    });
+    let (stop_second, serving_second) = serve(&second, listener);
 
     let results = within("every client to reach the second server", clients)
         .await
