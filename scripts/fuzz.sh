@@ -151,11 +151,14 @@ cmin() {
     fi
     local before
     before=$(find "$corpus" -type f | wc -l)
-    cargo_fuzz cmin --fuzz-dir "$ROOT/$crate" "${BUILD_FLAGS[@]}" "$target" "$corpus" -- -rss_limit_mb=2048 \
+    # Edges only (-use_counters=0: hit-count buckets would keep thousands
+    # of files), and the smallest set of inputs that covers them all.
+    cargo_fuzz cmin --fuzz-dir "$ROOT/$crate" "${BUILD_FLAGS[@]}" "$target" "$corpus" -- \
+        -rss_limit_mb=2048 -use_counters=0 -set_cover_merge=1 \
         || fail "cargo fuzz cmin $target failed"
     rm -rf "$run"
-    printf '==> %s: corpus minimized from %s to %s files (%s)\n' "$target" "$before" \
-        "$(find "$corpus" -type f | wc -l)" "$(du -sh "$corpus" | cut -f1)"
+    printf '==> %s: corpus minimized from %s to %s files (%s bytes)\n' "$target" "$before" \
+        "$(find "$corpus" -type f | wc -l)" "$(cat "$corpus"/* | wc -c)"
 }
 
 case "${1:-}" in
