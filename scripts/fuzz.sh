@@ -101,9 +101,18 @@ run_one() {
     cargo_fuzz run --fuzz-dir "$ROOT/$crate" "${BUILD_FLAGS[@]}" "$target" "$output" "$corpus" -- \
         -max_total_time="$seconds" "${LIBFUZZER_FLAGS[@]}" "$@" >"$log" 2>&1 || rc=$?
     if [[ $rc -ne 0 ]]; then
-        # The panic message, the input and the artifact path.
-        grep -vE '^#[0-9]+|^INFO:|^\s*$' "$log" | tail -n 40 >&2
-        printf '==> %s: CRASHED (exit %s) after %s; full log: %s\n' "$target" "$rc" "$(stats "$log")" "$log" >&2
+        # The panic (or libFuzzer's error), the input, how to replay it.
+        local artifact
+        artifact=$(grep -oE 'Test unit written to [^ ]+' "$log" | tail -n 1 | sed 's/^Test unit written to //' || true)
+        {
+            grep -m 1 -A 4 -E "panicked at|ERROR: libFuzzer" "$log" || tail -n 20 "$log"
+            sed -n '/^Output of `std::fmt::Debug`:/,/^Reproduce with:/p' "$log" | sed '$d'
+            if [[ -n "$artifact" ]]; then
+                printf 'Replay: cargo +%s fuzz run --fuzz-dir %s %s %s %s\n' \
+                    "$TOOLCHAIN" "$ROOT/$crate" "${BUILD_FLAGS[*]}" "$target" "$artifact"
+            fi
+            printf '==> %s: CRASHED (exit %s) after %s; full log: %s\n' "$target" "$rc" "$(stats "$log")" "$log"
+        } >&2
         return 1
     fi
     printf '==> %s: %s in %ss, no crash\n' "$target" "$(stats "$log")" "$((SECONDS - start))"
