@@ -105,6 +105,9 @@ pub(crate) struct LinkTasks {
 impl Link {
     pub fn new(config: RedisAdapterConfig, client: redis::Client) -> (Arc<Link>, LinkTasks) {
         let (outgoing, outgoing_rx) = mpsc::channel(config.max_queued_messages);
+        // Unbounded, yet it cannot grow: one wake-up per namespace
+        // registered, carrying nothing (the subscriber reads the current
+        // routes when it wakes).
         let (subscribe, subscribe_rx) = mpsc::unbounded_channel();
         let link = Arc::new(Link {
             config,

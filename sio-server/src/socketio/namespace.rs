@@ -136,6 +136,9 @@ impl Namespace {
     pub fn send_with_ack(&self, event: &str, args: Vec<Value>, options: &BroadcastOptions) -> BroadcastAcks {
         let ack_id = self.next_ack_id();
         let frames = encode(&Packet::event(self.path.clone(), event, args, Some(ack_id)));
+        // Unbounded, yet it cannot grow past the recipients: each one's ack
+        // entry is removed by its first answer (or its disconnect), so at
+        // most one message per target is ever sent.
         let (sender, answers) = mpsc::unbounded_channel();
         let targets = self.matching(options);
         for socket in &targets {
