@@ -10,11 +10,17 @@
 //!   `ping_timeout`.
 //! - Packets a session sends go through one bounded queue, whatever the
 //!   transport: a polling-to-WebSocket upgrade loses and reorders nothing.
-//!   A client that does not read fast enough to keep the queue below
-//!   `max_buffered_packets` is closed ([`CloseReason::BufferFull`]) and the
-//!   closure is logged; packets are never dropped silently.
+//!   What a full queue (`max_buffered_packets`) does is the
+//!   [`OutboundPolicy`]: by default the client is closed
+//!   ([`CloseReason::BufferFull`]), logged and counted; packets are never
+//!   dropped silently.
 //! - Messages reach the [`EngineHandler`] in arrival order, one call at a
-//!   time per session, and `on_close` is called exactly once.
+//!   time per session, and `on_close` is called exactly once. A handler
+//!   that has no room answers [`Delivery::Wait`] and the session's reading
+//!   pauses (backpressure); the heartbeat does not count the pause against
+//!   the client.
+//! - No session opens once shutdown began, nor beyond `max_sessions`
+//!   (`503`).
 //! - Anything malformed (a bad query, an unknown sid, concurrent polling
 //!   requests, an oversized body, an invalid packet) gets an HTTP error with
 //!   a `{"code","message"}` body and, where a session is involved, closes

@@ -9,6 +9,11 @@
 //! - A socket's handler runs its events one at a time in arrival order;
 //!   different sockets run concurrently. Acknowledgements from the client
 //!   bypass that queue, so a handler can await one.
+//! - A client that sends faster than its handler runs is slowed down, not
+//!   disconnected: when the socket's queue holds `max_queued_events`, the
+//!   engine stops reading that client until there is room. Every event
+//!   read reaches the handler, unless the socket is disconnected first;
+//!   those queued before a disconnect still run, before the hook.
 //! - Whatever a connect hook emits reaches the client after the CONNECT
 //!   reply.
 //! - The disconnect hook runs exactly once per accepted socket, whatever
@@ -18,7 +23,8 @@
 //!   for namespaces the client did not join are ignored.
 //! - A broadcast is encoded once, and the bytes are shared by every
 //!   recipient. A recipient that cannot keep up is disconnected, never
-//!   skipped silently (unless the broadcast is `volatile`).
+//!   skipped silently (unless the broadcast is `volatile`). An emit to one
+//!   socket follows the outbound policy, and `emit_paced` waits for room.
 //! - Pending acknowledgements are removed when answered, timed out, or
 //!   disconnected: nothing accumulates.
 
