@@ -28,7 +28,7 @@ pub(crate) enum Outgoing {
 /// Whatever the policy, `volatile` packets are dropped (and counted) rather
 /// than queued past the bound, and code that would rather wait than fail
 /// can: [`Socket::emit_paced`](crate::socketio::Socket::emit_paced) and
-/// [`SessionHandle::ready`] wait for room.
+/// [`SessionHandle::ready`](super::SessionHandle::ready) wait for room.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum OutboundPolicy {
