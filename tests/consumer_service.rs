@@ -181,3 +181,24 @@ async fn axum_shuts_down_promptly_with_a_long_poll_pending() {
     );
     app.shutdown().await;
 }
+
+/// A panic while the service builds its server (here in the adapter
+/// factory) is a start error for good: the next requests are answered 500
+/// too, instead of by a default server built without the configuration.
+#[tokio::test]
+async fn a_panic_while_building_lazily_is_a_start_error_for_every_request() {
+    consumer_support::init_tracing();
+    let service = App::builder()
+        .engine_config(EngineConfig::default())
+        .adapter(|_| panic!("no adapter today"))
+        .into_service();
+    let addr = serve(axum::Router::new().route_service("/socket.io/", service.clone())).await;
+    for attempt in 0..2 {
+        let response = get(addr, "/socket.io/?EIO=4&transport=polling").await;
+        assert!(response.starts_with("HTTP/1.1 500"), "request {attempt}: {response}");
+    }
+    match service.app() {
+        Err(sio::StartError::Panicked(message)) => assert_eq!(message, "no adapter today"),
+        other => panic!("expected the panic as the start error, got {other:?}"),
+    }
+}

@@ -42,6 +42,10 @@ pub enum StartError {
     /// The Socket.IO layer refused the namespaces.
     #[error(transparent)]
     Build(#[from] BuildError),
+    /// Building panicked (an adapter factory, say), on the first request
+    /// of a service built lazily.
+    #[error("building the server panicked: {0}")]
+    Panicked(String),
 }
 
 /// Why [`App::serve`] stopped with an error.

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
@@ -36,8 +37,8 @@ use super::{App, AppBuilder, StartError};
 ///
 /// A service made with [`AppBuilder::into_service`] builds the server (and
 /// collects the consumers) on its first request; a startup error is logged
-/// and every request is answered `500`. [`App::service`] has built it
-/// already.
+/// and every request is answered `500`, a panic while building too
+/// ([`StartError::Panicked`]). [`App::service`] has built it already.
 #[derive(Clone)]
 pub struct SioService {
     inner: Arc<Inner>,
@@ -82,14 +83,16 @@ impl SioService {
         self.inner
             .app
             .get_or_init(|| {
-                let builder = self
-                    .inner
-                    .pending
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take()
-                    .unwrap_or_default();
-                let app = builder.build();
+                let builder = self.inner.pending.lock().unwrap_or_else(PoisonError::into_inner).take();
+                // A panic while building must not leave the cell empty: the
+                // builder is gone with it, and the next request would build
+                // a default server, without the configured adapter, state
+                // or consumers. It becomes this service's start error.
+                let app = match builder {
+                    Some(builder) => std::panic::catch_unwind(AssertUnwindSafe(|| builder.build()))
+                        .unwrap_or_else(|panic| Err(StartError::Panicked(panic_message(panic.as_ref())))),
+                    None => Err(StartError::Panicked("an earlier build was interrupted".to_owned())),
+                };
                 if let Err(error) = &app {
                     tracing::error!(%error, "the Socket.IO server could not start");
                 }
@@ -126,6 +129,15 @@ impl SioService {
             app.shutdown().await;
         }
     }
+}
+
+/// The message of a panic payload, when it has one.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|message| (*message).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 impl<B> tower_service::Service<Request<B>> for SioService
