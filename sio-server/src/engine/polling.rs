@@ -61,6 +61,12 @@ pub(crate) async fn get<H: EngineHandler>(
     session: &Session<H>,
 ) -> Result<Response<Body>, EngineError> {
     let Some(outbox) = session.take_outbox() else {
+        if session.handle.is_upgraded() {
+            // It passed the transport check just before the upgrade took
+            // the outbox: not a concurrent GET, the session is fine.
+            tracing::debug!(sid = %session.handle.sid(), "GET crossing the upgrade, refused");
+            return Err(EngineError::BadRequest);
+        }
         tracing::debug!(sid = %session.handle.sid(), "concurrent GET, closing the session");
         session.handle.close(CloseReason::TransportError);
         return Err(EngineError::BadRequest);

@@ -48,12 +48,15 @@ where
         let _ = tokio::time::timeout(timeout, ws.close(close_code::NORMAL, "")).await;
         return;
     }
+    // Marked before the outbox is taken: a GET that finds the outbox gone
+    // then knows the WebSocket has it (not another GET), and is refused
+    // without closing the session.
+    session.handle.mark_upgraded();
     let outbox = tokio::select! {
         biased;
         _ = session.handle.closed() => return,
         outbox = session.wait_outbox() => outbox,
     };
-    session.handle.mark_upgraded();
     session.advance_upgrade(UpgradeState::Probed, UpgradeState::Done);
     tracing::debug!("upgraded to WebSocket");
     websocket::run(server, &session, ws, outbox).await;
