@@ -24,15 +24,11 @@ pub(crate) async fn queue_when_room(socket: Socket, event: Box<Event>) {
         let _ = queued.await;
         return;
     };
-    tokio::pin!(queued);
-    // Polled once first, so that the backlog's start is recorded.
-    let started = tokio::select! {
-        biased;
-        _ = &mut queued => return,
-        () = std::future::ready(()) => socket.backlog_since().unwrap_or_else(Instant::now),
-    };
+    // The refusal that led here started the backlog (unless the handler
+    // has emptied the queue since: then it starts now).
+    let started = socket.backlog_since().unwrap_or_else(Instant::now);
     tokio::select! {
-        _ = &mut queued => {}
+        _ = queued => {}
         () = tokio::time::sleep_until(started + limit) => overflow(&socket, limit),
     }
 }

@@ -53,14 +53,25 @@ impl EventQueue {
     }
 
     /// Queues `event` unless `limit` events are already waiting or the
-    /// queue is closed.
+    /// queue is closed. A refusal for lack of room starts the backlog (see
+    /// [`backlog_since`](Self::backlog_since)).
     pub fn push(&self, event: Box<Event>, limit: usize) -> Result<(), Refused> {
+        self.offer(event, limit, false)
+    }
+
+    /// [`push`](Self::push); when full and `wait`, the producer is marked
+    /// waiting in the same critical section, so that no pop can slip
+    /// between the refusal and the mark without waking it.
+    fn offer(&self, event: Box<Event>, limit: usize, wait: bool) -> Result<(), Refused> {
         {
             let mut state = self.state();
             if state.closed {
                 return Err(Refused::Closed(event));
             }
             if state.events.len() >= limit {
+                // The clock is read only on this slow path.
+                state.backlog_since.get_or_insert_with(Instant::now);
+                state.producer_waiting |= wait;
                 return Err(Refused::Full(event));
             }
             state.events.push_back(event);
@@ -80,15 +91,10 @@ impl EventQueue {
             tokio::pin!(room);
             // Registered before the check: a pop in between still wakes it.
             room.as_mut().enable();
-            match self.push(event, limit) {
+            match self.offer(event, limit, true) {
                 Ok(()) => return Ok(()),
                 Err(Refused::Closed(refused)) => return Err(refused),
-                Err(Refused::Full(full)) => {
-                    event = full;
-                    let mut state = self.state();
-                    state.producer_waiting = true;
-                    state.backlog_since.get_or_insert_with(Instant::now);
-                }
+                Err(Refused::Full(full)) => event = full,
             }
             room.await;
         }
