@@ -58,13 +58,6 @@ pub(crate) struct OutboundCounters {
     pub refused_full: AtomicU64,
 }
 
-/// Why a packet was not queued.
-#[derive(Debug)]
-pub(crate) enum Full {
-    /// The queue is at its bound: the packet comes back.
-    Refused(Outgoing),
-}
-
 /// A queued packet: what a transport sends, its size, and whether it may
 /// be dropped to make room.
 #[derive(Debug)]
@@ -146,14 +139,14 @@ impl OutQueue {
     /// Queues `outgoing`, or gives it back when the queue is full. Under
     /// [`OutboundPolicy::DropVolatile`] a packet that is not volatile first
     /// makes room by dropping the oldest queued volatile one.
-    pub fn push(&self, outgoing: Outgoing, volatile: bool) -> Result<(), Full> {
+    pub fn push(&self, outgoing: Outgoing, volatile: bool) -> Result<(), Outgoing> {
         let bytes = outgoing_bytes(&outgoing);
         {
             let mut items = self.items();
             if items.entries.len() >= self.capacity {
                 let evicted = !volatile && self.policy == OutboundPolicy::DropVolatile && evict_volatile(&mut items);
                 if !evicted {
-                    return Err(Full::Refused(outgoing));
+                    return Err(outgoing);
                 }
                 self.counters.volatile_dropped.fetch_add(1, Ordering::Relaxed);
             }

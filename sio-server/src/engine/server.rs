@@ -215,11 +215,7 @@ impl<H: EngineHandler> EngineServer<H> {
                     return Err(EngineError::BadRequest);
                 }
                 let handshake = self.handshake_of(&request, remote_addr, TransportKind::WebSocket);
-                let admission = match sid {
-                    None => Some(self.admit()?),
-                    Some(_) => None,
-                };
-                websocket::accept(self, request, sid, handshake, admission)
+                websocket::accept(self, request, sid, handshake)
             }
             (TransportKind::Polling, None) => {
                 if request.method() != Method::GET {
@@ -257,7 +253,7 @@ impl<H: EngineHandler> EngineServer<H> {
     }
 
     /// A slot for a new session (see [`Gate`]).
-    fn admit(&self) -> Result<Admission, EngineError> {
+    pub(crate) fn admit(&self) -> Result<Admission, EngineError> {
         self.gate.admit(self.config.max_sessions)
     }
 

@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::admission::Admission;
-use super::outbox::{Full, OutQueue, OutboundPolicy, Outbox, Outgoing};
+use super::outbox::{OutQueue, OutboundPolicy, Outbox, Outgoing};
 use super::{CloseReason, EngineHandler, Handshake, Sid, TransportKind};
 
 /// Why a frame could not be queued.
@@ -150,7 +150,7 @@ impl SessionHandle {
             self.ready().await?;
             match self.shared.queue.push(outgoing, false) {
                 Ok(()) => return Ok(()),
-                Err(Full::Refused(refused)) => outgoing = refused,
+                Err(refused) => outgoing = refused,
             }
         }
     }
@@ -180,9 +180,9 @@ impl SessionHandle {
             return Err(SendError::Closed);
         }
         let queue = &self.shared.queue;
-        let Err(Full::Refused(_)) = queue.push(outgoing, mode == Mode::Volatile) else {
+        if queue.push(outgoing, mode == Mode::Volatile).is_ok() {
             return Ok(());
-        };
+        }
         let counters = &queue.counters;
         match mode {
             Mode::Volatile => {
@@ -348,7 +348,7 @@ impl<H: EngineHandler> Session<H> {
 
     /// Whether a long-poll GET holds the outbox now.
     pub fn poll_pending(&self) -> bool {
-        !self.handle.is_upgraded() && self.handle.transport() == TransportKind::Polling && lock(&self.outbox).is_none()
+        self.handle.transport() == TransportKind::Polling && lock(&self.outbox).is_none()
     }
 
     /// Returns the outbox taken by a GET.

@@ -86,7 +86,6 @@ pub(crate) fn accept<H: EngineHandler, B>(
     mut request: Request<B>,
     sid: Option<&str>,
     handshake: Handshake,
-    admission: Option<Admission>,
 ) -> Result<Response<Body>, EngineError> {
     let accept = accept_key(request.headers())?;
     let config = server.config();
@@ -95,10 +94,9 @@ pub(crate) fn accept<H: EngineHandler, B>(
         tracing::debug!(?origin, "WebSocket from a foreign origin refused");
         return Err(EngineError::Forbidden);
     }
-    let upgrading = match (sid, admission) {
-        (None, Some(admission)) => Upgrade::Fresh(Box::new(handshake), admission),
-        (None, None) => return Err(EngineError::BadRequest),
-        (Some(sid), _) => {
+    let upgrading = match sid {
+        None => Upgrade::Fresh(Box::new(handshake), server.admit()?),
+        Some(sid) => {
             let session = server.session_state(sid).ok_or(EngineError::UnknownSid)?;
             let on_polling = !session.handle.is_upgraded()
                 && session.handle.handshake().transport() == super::TransportKind::Polling;

@@ -281,8 +281,7 @@ impl Socket {
         match self.inner.state.load(Ordering::Acquire) {
             CONNECTED => {
                 drop(held_back);
-                let goodbye = Packet::disconnect(self.namespace_str().clone());
-                let _ = self.inner.engine.send_group(encode(&goodbye));
+                self.send_goodbye();
             }
             CONNECTING => {
                 self.inner.goodbye_owed.store(true, Ordering::Release);
